@@ -1,0 +1,41 @@
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+// Three projects, one `npm test`:
+// - unit: pure modules (schemas, API machinery, CLI helpers) under Node;
+// - workers: the Durable Objects and the Worker inside real workerd (@cloudflare/vitest-plugin);
+// - e2e: the real kubectl and helm binaries against the control plane started as `npm start` starts it.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: "unit",
+          include: ["schemas/**/*.test.ts", "control-plane/api/**/*.test.ts", "cli/**/*.test.ts"],
+          environment: "node",
+        },
+      },
+      {
+        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })],
+        test: {
+          name: "workers",
+          include: [
+            "control-plane/worker/**/*.test.ts",
+            "control-plane/durable-objects/**/*.test.ts",
+            "test/workers/**/*.test.ts",
+          ],
+        },
+      },
+      {
+        test: {
+          name: "e2e",
+          include: ["test/e2e/**/*.test.ts"],
+          environment: "node",
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});
