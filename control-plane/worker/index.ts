@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 
+// Placeholder while the API server lands: /healthz and /version only.
 export class ClusterStore extends DurableObject<Env> {
   ping(): string {
     return "pong";
@@ -7,7 +8,11 @@ export class ClusterStore extends DurableObject<Env> {
 }
 
 export default {
-  async fetch(): Promise<Response> {
-    return new Response("ok");
+  async fetch(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    if (url.pathname === "/healthz" || url.pathname === "/livez" || url.pathname === "/readyz") return new Response("ok");
+    if (url.pathname === "/version")
+      return Response.json({ major: "1", minor: "35", gitVersion: "v1.35.0-kflare.0", platform: "workerd" });
+    return new Response("not found", { status: 404 });
   },
 } satisfies ExportedHandler<Env>;
