@@ -16,7 +16,18 @@ export default defineConfig({
         },
       },
       {
-        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })],
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.toml" },
+            // Short timers so watch behaviour is observable in seconds; a fixed admin token hash.
+            miniflare: {
+              bindings: {
+                BOOKMARK_INTERVAL_SECONDS: "1",
+                ADMIN_TOKEN_HASH: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+              },
+            },
+          }),
+        ],
         test: {
           name: "workers",
           include: [

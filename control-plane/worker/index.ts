@@ -1,11 +1,6 @@
-import { DurableObject } from "cloudflare:workers";
+import { ClusterStore } from "../durable-objects/store/cluster-store.ts";
 
-// Placeholder while the API server lands: /healthz and /version only.
-export class ClusterStore extends DurableObject<Env> {
-  ping(): string {
-    return "pong";
-  }
-}
+export { ClusterStore };
 
 export default {
   async fetch(request: Request): Promise<Response> {

@@ -1,0 +1,336 @@
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { KubeObject } from "../../../schemas/object.ts";
+import { WatchReader } from "../../../test/workers/watch-reader.ts";
+import type { ClusterStore } from "./cluster-store.ts";
+import type { ResourceRef, StoreResult } from "./types.ts";
+
+const PODS: ResourceRef = { group: "", version: "v1", plural: "pods" };
+const CMS: ResourceRef = { group: "", version: "v1", plural: "configmaps" };
+const NS: ResourceRef = { group: "", version: "v1", plural: "namespaces" };
+const DEPLOY: ResourceRef = { group: "apps", version: "v1", plural: "deployments" };
+const SVC: ResourceRef = { group: "", version: "v1", plural: "services" };
+
+function store() {
+  return env.CLUSTER_STORE.get(env.CLUSTER_STORE.idFromName(crypto.randomUUID()));
+}
+
+function ok<T>(r: StoreResult<T>): T {
+  if (!r.ok) throw new Error(`expected success, got ${JSON.stringify(r.status)}`);
+  return r.value;
+}
+
+function failure<T>(r: StoreResult<T>) {
+  if (r.ok) throw new Error("expected a failure");
+  return r.status;
+}
+
+const cm = (name: string, labels: Record<string, string> = {}, data: Record<string, string> = {}): KubeObject => ({
+  apiVersion: "v1",
+  kind: "ConfigMap",
+  metadata: { name, namespace: "default", labels },
+  data,
+});
+
+const pod = (name: string, nodeName?: string): KubeObject => ({
+  apiVersion: "v1",
+  kind: "Pod",
+  metadata: { name, namespace: "default" },
+  spec: { containers: [{ name: "c", image: "x" }], ...(nodeName ? { nodeName } : {}) },
+  status: { phase: "Running" },
+});
+
+async function compactAll(s: DurableObjectStub<ClusterStore>) {
+  await runInDurableObject(s, (instance: ClusterStore) => {
+    instance["core"].log.compact(Date.now() + 1);
+  });
+}
+
+describe("bootstrap", () => {
+  it("starts with the system namespaces, default service accounts and the kubernetes Service", async () => {
+    const s = store();
+    const names = ok(await s.list(NS, {})).items.map((n) => n.metadata.name);
+    expect(names).toEqual(["default", "kube-node-lease", "kube-public", "kube-system"]);
+    const sa = ok(await s.get({ group: "", version: "v1", plural: "serviceaccounts" }, "kube-system", "default"));
+    expect(sa.metadata.uid).toBeTruthy();
+    const svc = ok(await s.get(SVC, "default", "kubernetes"));
+    expect((svc.spec as { clusterIP: string }).clusterIP).toBe("10.43.0.1");
+  });
+});
+
+describe("revisions and concurrency", () => {
+  it("assigns one increasing cluster-wide revision to every write", async () => {
+    const s = store();
+    const start = await s.revision();
+    const a = ok(await s.create(CMS, cm("a")));
+    const b = ok(await s.create(NS, { apiVersion: "v1", kind: "Namespace", metadata: { name: "team" } }));
+    expect(Number(a.metadata.resourceVersion)).toBe(start + 1);
+    // A namespace comes with its default ServiceAccount: two revisions.
+    expect(Number(b.metadata.resourceVersion)).toBe(start + 2);
+    expect(await s.revision()).toBe(start + 3);
+    expect(a.metadata.uid).toMatch(/^[0-9a-f-]{36}$/);
+    expect(a.metadata.creationTimestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+  });
+
+  it("refuses a duplicate create, a stale update and an update of a missing object", async () => {
+    const s = store();
+    const a = ok(await s.create(CMS, cm("a")));
+    expect(failure(await s.create(CMS, cm("a")))).toMatchObject({ code: 409, reason: "AlreadyExists" });
+    ok(await s.update(CMS, { ...a, data: { k: "1" } }));
+    const stale = failure(await s.update(CMS, { ...a, data: { k: "2" } }));
+    expect(stale).toMatchObject({ code: 409, reason: "Conflict" });
+    expect(stale.message).toContain("the object has been modified");
+    expect(failure(await s.update(CMS, cm("nope")))).toMatchObject({ code: 404, reason: "NotFound" });
+  });
+
+  it("treats an update without resourceVersion as unconditional and a no-op as no write", async () => {
+    const s = store();
+    ok(await s.create(CMS, cm("a", {}, { k: "1" })));
+    const updated = ok(await s.update(CMS, cm("a", {}, { k: "2" })));
+    const rv = await s.revision();
+    const same = ok(await s.update(CMS, cm("a", {}, { k: "2" })));
+    expect(same.metadata.resourceVersion).toBe(updated.metadata.resourceVersion);
+    expect(await s.revision()).toBe(rv);
+  });
+
+  it("bumps generation on spec changes only and keeps status on the main resource", async () => {
+    const s = store();
+    const d: KubeObject = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web", namespace: "default" }, spec: { replicas: 1 } };
+    const created = ok(await s.create(DEPLOY, d));
+    expect(created.metadata.generation).toBe(1);
+    const withStatus = ok(await s.update(DEPLOY, { ...created, status: { replicas: 1 } }, { subresource: "status" }));
+    expect(withStatus.metadata.generation).toBe(1);
+    expect(withStatus.status).toEqual({ replicas: 1 });
+    const scaled = ok(await s.update(DEPLOY, { ...withStatus, spec: { replicas: 3 }, status: { replicas: 99 } }));
+    expect(scaled.metadata.generation).toBe(2);
+    expect(scaled.status).toEqual({ replicas: 1 });
+    const statusOnly = ok(await s.update(DEPLOY, { ...scaled, spec: { replicas: 7 }, status: { replicas: 3 } }, { subresource: "status" }));
+    expect(statusOnly.spec).toEqual({ replicas: 3 });
+    expect(statusOnly.metadata.generation).toBe(2);
+  });
+
+  it("names objects from generateName", async () => {
+    const s = store();
+    const a = ok(await s.create(CMS, { apiVersion: "v1", kind: "ConfigMap", metadata: { generateName: "web-", namespace: "default" } }));
+    expect(a.metadata.name).toMatch(/^web-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
+  });
+
+  it("refuses objects over 1.5 MiB with a 413 and writes nothing", async () => {
+    const s = store();
+    const before = await s.revision();
+    const big = failure(await s.create(CMS, cm("big", {}, { k: "x".repeat(1_600_000) })));
+    expect(big).toMatchObject({ code: 413, reason: "RequestEntityTooLarge" });
+    expect(await s.revision()).toBe(before);
+  });
+
+  it("refuses writes into missing namespaces", async () => {
+    const s = store();
+    const r = failure(await s.create(CMS, { ...cm("a"), metadata: { name: "a", namespace: "nope" } }));
+    expect(r).toMatchObject({ code: 404, message: 'namespaces "nope" not found' });
+  });
+});
+
+describe("lists", () => {
+  it("filters by label and field selectors", async () => {
+    const s = store();
+    ok(await s.create(CMS, cm("a", { app: "web", tier: "front" })));
+    ok(await s.create(CMS, cm("b", { app: "web" })));
+    ok(await s.create(CMS, cm("c", { app: "db" })));
+    const names = async (labelSelector?: string, fieldSelector?: string) =>
+      ok(await s.list(CMS, { namespace: "default", labelSelector, fieldSelector })).items.map((o) => o.metadata.name);
+    expect(await names("app=web")).toEqual(["a", "b"]);
+    expect(await names("app in (web,db),!tier")).toEqual(["b", "c"]);
+    expect(await names("tier")).toEqual(["a"]);
+    expect(await names(undefined, "metadata.name=c")).toEqual(["c"]);
+    expect(await names("app=web", "metadata.name!=a")).toEqual(["b"]);
+    expect(failure(await s.list(CMS, { fieldSelector: "spec.nodeName=x" }))).toMatchObject({ code: 400 });
+    expect(failure(await s.list(CMS, { labelSelector: "a in ()" }))).toMatchObject({ code: 400 });
+  });
+
+  it("selects pods by spec.nodeName and status.phase", async () => {
+    const s = store();
+    ok(await s.create(PODS, pod("p1", "n1")));
+    ok(await s.create(PODS, pod("p2", "n2")));
+    const onN1 = ok(await s.list(PODS, { fieldSelector: "spec.nodeName=n1,status.phase=Running" }));
+    expect(onN1.items.map((p) => p.metadata.name)).toEqual(["p1"]);
+  });
+
+  it("paginates a consistent snapshot and expires old continue tokens", async () => {
+    const s = store();
+    for (const n of ["a", "b", "c", "d", "e"]) ok(await s.create(CMS, cm(n)));
+    const page1 = ok(await s.list(CMS, { namespace: "default", limit: 2 }));
+    expect(page1.items.map((o) => o.metadata.name)).toEqual(["a", "b"]);
+    expect(page1.metadata.continue).toBeTruthy();
+    // Writes after the first page do not show in later pages: the list is one snapshot.
+    ok(await s.create(CMS, cm("bb")));
+    const c = ok(await s.get(CMS, "default", "c"));
+    ok(await s.update(CMS, { ...c, data: { changed: "yes" } }));
+    ok(await s.delete(CMS, "default", "d", {}));
+    const page2 = ok(await s.list(CMS, { namespace: "default", limit: 2, continue: page1.metadata.continue }));
+    expect(page2.items.map((o) => o.metadata.name)).toEqual(["c", "d"]);
+    expect(page2.items[0]!.data).toEqual({});
+    expect(page2.metadata.resourceVersion).toBe(page1.metadata.resourceVersion);
+    const page3 = ok(await s.list(CMS, { namespace: "default", limit: 2, continue: page2.metadata.continue }));
+    expect(page3.items.map((o) => o.metadata.name)).toEqual(["e"]);
+    expect(page3.metadata.continue).toBeUndefined();
+    // Once history is compacted past the snapshot, the token is too old.
+    await compactAll(s);
+    ok(await s.create(CMS, cm("f")));
+    expect(failure(await s.list(CMS, { namespace: "default", limit: 2, continue: page1.metadata.continue }))).toMatchObject({
+      code: 410,
+      reason: "Expired",
+    });
+    expect(failure(await s.list(CMS, { continue: "garbage" }))).toMatchObject({ code: 400 });
+  });
+
+  it("reads an exact past revision and refuses one newer than the store", async () => {
+    const s = store();
+    const a = ok(await s.create(CMS, cm("a", {}, { v: "1" })));
+    ok(await s.update(CMS, { ...a, data: { v: "2" } }));
+    ok(await s.create(CMS, cm("b")));
+    const past = ok(await s.list(CMS, { namespace: "default", resourceVersion: a.metadata.resourceVersion, resourceVersionMatch: "Exact" }));
+    expect(past.items.map((o) => [o.metadata.name, o.data])).toEqual([["a", { v: "1" }]]);
+    const future = failure(await s.list(CMS, { resourceVersion: "999999" }));
+    expect(future.code).toBe(504);
+  });
+});
+
+describe("deletion", () => {
+  it("keeps an object with finalizers until the last one is removed", async () => {
+    const s = store();
+    ok(await s.create(CMS, { ...cm("f"), metadata: { name: "f", namespace: "default", finalizers: ["example.com/hold"] } }));
+    const marked = ok(await s.delete(CMS, "default", "f", {}));
+    expect(marked.deleted).toBe(false);
+    expect(marked.object.metadata.deletionTimestamp).toBeTruthy();
+    const again = ok(await s.get(CMS, "default", "f"));
+    const added = failure(await s.update(CMS, { ...again, metadata: { ...again.metadata, finalizers: ["example.com/hold", "x/y"] } }));
+    expect(added.code).toBe(422);
+    ok(await s.update(CMS, { ...again, metadata: { ...again.metadata, finalizers: [] } }));
+    expect(failure(await s.get(CMS, "default", "f")).code).toBe(404);
+  });
+
+  it("deletes a bound pod gracefully: marked first, gone when its node deletes it with grace 0", async () => {
+    const s = store();
+    ok(await s.create(PODS, { ...pod("p", "node-1"), spec: { nodeName: "node-1", terminationGracePeriodSeconds: 20, containers: [] } }));
+    const marked = ok(await s.delete(PODS, "default", "p", {}));
+    expect(marked.deleted).toBe(false);
+    expect(marked.object.metadata.deletionGracePeriodSeconds).toBe(20);
+    // The node reports status while the pod terminates: the pod stays.
+    const current = ok(await s.get(PODS, "default", "p"));
+    ok(await s.update(PODS, { ...current, status: { phase: "Running", message: "stopping" } }, { subresource: "status" }));
+    ok(await s.get(PODS, "default", "p"));
+    const gone = ok(await s.delete(PODS, "default", "p", { gracePeriodSeconds: 0 }));
+    expect(gone.deleted).toBe(true);
+    ok(await s.create(PODS, pod("unbound")));
+    expect(ok(await s.delete(PODS, "default", "unbound", {})).deleted).toBe(true);
+  });
+
+  it("honours preconditions and propagation policies", async () => {
+    const s = store();
+    const a = ok(await s.create(CMS, cm("a")));
+    expect(failure(await s.delete(CMS, "default", "a", { preconditions: { uid: "other" } })).code).toBe(409);
+    const orphan = ok(await s.delete(CMS, "default", "a", { propagationPolicy: "Orphan" }));
+    expect(orphan.object.metadata.finalizers).toEqual(["orphan"]);
+    expect(orphan.object.metadata.uid).toBe(a.metadata.uid);
+  });
+
+  it("empties and removes a deleted namespace, and frees ClusterIPs", async () => {
+    const s = store();
+    ok(await s.create(NS, { apiVersion: "v1", kind: "Namespace", metadata: { name: "team" }, spec: { finalizers: ["kubernetes"] } }));
+    ok(await s.create(CMS, { ...cm("a"), metadata: { name: "a", namespace: "team" } }));
+    const svc = ok(
+      await s.create(SVC, { apiVersion: "v1", kind: "Service", metadata: { name: "s", namespace: "team" }, spec: { clusterIP: "10.43.7.7" } }),
+    );
+    expect((svc.spec as { clusterIPs: string[] }).clusterIPs).toEqual(["10.43.7.7"]);
+    const taken = failure(
+      await s.create(SVC, { apiVersion: "v1", kind: "Service", metadata: { name: "t", namespace: "default" }, spec: { clusterIP: "10.43.7.7" } }),
+    );
+    expect(taken.message).toContain("provided IP is already allocated");
+    ok(await s.delete(NS, "", "team", {}));
+    expect(failure(await s.get(NS, "", "team")).code).toBe(404);
+    expect(ok(await s.list(CMS, { namespace: "team" })).items).toEqual([]);
+    ok(await s.create(SVC, { apiVersion: "v1", kind: "Service", metadata: { name: "t", namespace: "default" }, spec: { clusterIP: "10.43.7.7" } }));
+  });
+});
+
+describe("watch", () => {
+  it("streams changes after a revision, in order", async () => {
+    const s = store();
+    const a = ok(await s.create(CMS, cm("a")));
+    const w = new WatchReader(ok(await s.watch(CMS, { namespace: "default", resourceVersion: a.metadata.resourceVersion, format: "json" })));
+    ok(await s.update(CMS, { ...a, data: { x: "1" } }));
+    ok(await s.create(CMS, cm("b")));
+    ok(await s.delete(CMS, "default", "a", {}));
+    const events = await w.waitFor(3);
+    expect(events.map((e) => [e.type, e.object.metadata?.name])).toEqual([
+      ["MODIFIED", "a"],
+      ["ADDED", "b"],
+      ["DELETED", "a"],
+    ]);
+    const rvs = events.map((e) => Number(e.object.metadata?.resourceVersion));
+    expect(rvs).toEqual([...rvs].sort((x, y) => x - y));
+    expect(events[0]!.object.kind).toBe("ConfigMap");
+    await w.cancel();
+  });
+
+  it("replays history to a late watcher and answers 410 once it is compacted", async () => {
+    const s = store();
+    const a = ok(await s.create(CMS, cm("a")));
+    ok(await s.create(CMS, cm("b")));
+    const replay = new WatchReader(ok(await s.watch(CMS, { resourceVersion: a.metadata.resourceVersion, format: "json" })));
+    expect((await replay.waitFor(1)).map((e) => e.object.metadata?.name)).toEqual(["b"]);
+    await replay.cancel();
+    await compactAll(s);
+    const old = new WatchReader(ok(await s.watch(CMS, { resourceVersion: a.metadata.resourceVersion, format: "json" })));
+    const [err] = await old.waitFor(1);
+    expect(err).toMatchObject({ type: "ERROR", object: { kind: "Status", code: 410, reason: "Expired" } });
+    expect(await old.waitForEnd()).toBe(true);
+  });
+
+  it("sends initial events then the initial-events-end bookmark for watch-list", async () => {
+    const s = store();
+    ok(await s.create(CMS, cm("a")));
+    ok(await s.create(CMS, cm("b")));
+    const w = new WatchReader(
+      ok(await s.watch(CMS, { namespace: "default", sendInitialEvents: true, resourceVersionMatch: "NotOlderThan", allowWatchBookmarks: true, format: "json" })),
+    );
+    const events = await w.waitFor(3);
+    expect(events.map((e) => e.type)).toEqual(["ADDED", "ADDED", "BOOKMARK"]);
+    expect(events[2]!.object.metadata?.annotations).toEqual({ "k8s.io/initial-events-end": "true" });
+    expect(events[2]!.object.metadata?.resourceVersion).toBe(String(await s.revision()));
+    ok(await s.create(CMS, cm("c")));
+    expect((await w.waitFor(4))[3]).toMatchObject({ type: "ADDED", object: { metadata: { name: "c" } } });
+    await w.cancel();
+  });
+
+  it("turns label changes into ADDED and DELETED for a selecting watcher", async () => {
+    const s = store();
+    const a = ok(await s.create(CMS, cm("a", { app: "db" })));
+    const w = new WatchReader(ok(await s.watch(CMS, { labelSelector: "app=web", resourceVersion: a.metadata.resourceVersion, format: "json" })));
+    const moved = ok(await s.update(CMS, { ...a, metadata: { ...a.metadata, labels: { app: "web" } } }));
+    const changed = ok(await s.update(CMS, { ...moved, data: { k: "v" } }));
+    ok(await s.update(CMS, { ...changed, metadata: { ...changed.metadata, labels: { app: "db" } } }));
+    expect((await w.waitFor(3)).map((e) => e.type)).toEqual(["ADDED", "MODIFIED", "DELETED"]);
+    await w.cancel();
+  });
+
+  it("sends bookmarks to idle watches that asked for them, and none to others", async () => {
+    const s = store();
+    const rv = String(await s.revision());
+    const withMarks = new WatchReader(ok(await s.watch(CMS, { resourceVersion: rv, allowWatchBookmarks: true, format: "json" })));
+    const without = new WatchReader(ok(await s.watch(CMS, { resourceVersion: rv, format: "json" })));
+    // BOOKMARK_INTERVAL_SECONDS is 1 in the test configuration.
+    const [mark] = await withMarks.waitFor(1, 3000);
+    expect(mark).toMatchObject({ type: "BOOKMARK", object: { kind: "ConfigMap", metadata: { resourceVersion: rv } } });
+    expect(await without.waitFor(1, 1500)).toEqual([]);
+    await withMarks.cancel();
+    await without.cancel();
+  });
+
+  it("ends a watch after timeoutSeconds", async () => {
+    const s = store();
+    const w = new WatchReader(ok(await s.watch(CMS, { timeoutSeconds: 1, resourceVersion: String(await s.revision()), format: "json" })));
+    expect(await w.waitForEnd(3000)).toBe(true);
+  });
+});

@@ -1,0 +1,93 @@
+// The store Durable Object: one per cluster, every object of that cluster in its SQLite, one
+// cluster-wide resourceVersion, and the watch hub. Its RPC methods answer results, never throw.
+
+import { DurableObject } from "cloudflare:workers";
+import { drizzle } from "drizzle-orm/durable-sqlite";
+import { migrate } from "drizzle-orm/durable-sqlite/migrator";
+import migrations from "../../../migrations/migrations.js";
+import type { KubeObject } from "../../../schemas/object.ts";
+import { type ResourceType, resourceFor } from "../../../schemas/registry.ts";
+import { notFound, toStatus } from "../../api/errors.ts";
+import { parseCidr } from "./cluster-ip.ts";
+import { storeStrategy } from "./store-strategy.ts";
+import { StoreCore } from "./store-core.ts";
+import type {
+  DeleteCollectionOptions,
+  DeleteOptions,
+  DeleteResult,
+  ListOptions,
+  ListResult,
+  ResourceRef,
+  StoreResult,
+  WatchOptions,
+  WriteOptions,
+} from "./types.ts";
+import { renderWatchObject } from "./watch-render.ts";
+
+function seconds(value: string | undefined, fallback: number): number {
+  const n = Number(value);
+  return Number.isFinite(n) && n > 0 ? n : fallback;
+}
+
+export class ClusterStore extends DurableObject<Env> {
+  private core!: StoreCore;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    const db = drizzle(ctx.storage, { logger: false });
+    ctx.blockConcurrencyWhile(async () => {
+      await migrate(db, migrations);
+      this.core = new StoreCore(ctx.storage, db, {
+        historyMs: seconds(env.WATCH_HISTORY_SECONDS, 300) * 1000,
+        bookmarkIntervalMs: seconds(env.BOOKMARK_INTERVAL_SECONDS, 60) * 1000,
+        serviceCidr: parseCidr(env.SERVICE_CIDR ?? "10.43.0.0/16"),
+        strategy: storeStrategy,
+        render: renderWatchObject,
+      });
+      this.core.bootstrap();
+    });
+  }
+
+  private run<T>(ref: ResourceRef, fn: (rt: ResourceType) => T): StoreResult<T> {
+    try {
+      const rt = resourceFor(ref.group, ref.version, ref.plural);
+      if (!rt) throw notFound(ref.plural, "", ref.group);
+      return { ok: true, value: fn(rt) };
+    } catch (err) {
+      return { ok: false, status: toStatus(err) };
+    }
+  }
+
+  async get(ref: ResourceRef, namespace: string, name: string): Promise<StoreResult<KubeObject>> {
+    return this.run(ref, (rt) => this.core.get(rt, namespace, name));
+  }
+
+  async list(ref: ResourceRef, opts: ListOptions): Promise<StoreResult<ListResult>> {
+    return this.run(ref, (rt) => this.core.list(rt, opts));
+  }
+
+  async create(ref: ResourceRef, obj: KubeObject, opts: WriteOptions = {}): Promise<StoreResult<KubeObject>> {
+    return this.run(ref, (rt) => this.core.create(rt, obj, opts));
+  }
+
+  async update(ref: ResourceRef, obj: KubeObject, opts: WriteOptions = {}): Promise<StoreResult<KubeObject>> {
+    return this.run(ref, (rt) => this.core.update(rt, obj, opts));
+  }
+
+  async delete(ref: ResourceRef, namespace: string, name: string, opts: DeleteOptions = {}): Promise<StoreResult<DeleteResult>> {
+    return this.run(ref, (rt) => this.core.delete(rt, namespace, name, opts));
+  }
+
+  async deleteCollection(ref: ResourceRef, opts: DeleteCollectionOptions): Promise<StoreResult<KubeObject[]>> {
+    return this.run(ref, (rt) => this.core.deleteCollection(rt, opts));
+  }
+
+  async watch(ref: ResourceRef, opts: WatchOptions): Promise<StoreResult<ReadableStream<Uint8Array>>> {
+    return this.run(ref, (rt) => this.core.watch(rt, opts));
+  }
+
+  /** The current cluster-wide revision (tests and the benchmark read it). */
+  async revision(): Promise<number> {
+    return this.core.log.currentRevision();
+  }
+}

@@ -1,0 +1,241 @@
+// The revisioned log over the store's SQLite tables: one cluster-wide revision counter, the
+// current state per key, the change log for watches and snapshot reads, and time-based compaction.
+// Synchronous on purpose: Durable Object SQLite is local, so a write and the fan-out that follows
+// happen in one turn of the event loop, with nothing interleaved.
+
+import { and, asc, eq, gt, lte, or, sql } from "drizzle-orm";
+import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
+import type { KubeObject } from "../../../schemas/object.ts";
+import { changes, meta, objects } from "./tables.ts";
+
+export type ChangeType = "ADDED" | "MODIFIED" | "DELETED";
+
+export interface Change {
+  rv: number;
+  resource: string;
+  namespace: string;
+  name: string;
+  type: ChangeType;
+  value: KubeObject;
+  prev: KubeObject | null;
+}
+
+export interface Key {
+  namespace: string;
+  name: string;
+}
+
+export interface StoredObject {
+  rv: number;
+  value: KubeObject;
+}
+
+const REVISION = "revision";
+const COMPACTED = "compacted";
+
+export class RevisionLog {
+  private revision: number;
+  private compacted: number;
+  private readonly db: DrizzleSqliteDODatabase;
+
+  constructor(db: DrizzleSqliteDODatabase) {
+    this.db = db;
+    this.revision = this.readMeta(REVISION);
+    this.compacted = this.readMeta(COMPACTED);
+  }
+
+  private readMeta(key: string): number {
+    return this.db.select().from(meta).where(eq(meta.key, key)).get()?.value ?? 0;
+  }
+
+  private writeMeta(key: string, value: number): void {
+    this.db.insert(meta).values({ key, value }).onConflictDoUpdate({ target: meta.key, set: { value } }).run();
+  }
+
+  /** The cluster-wide resourceVersion of the last write. */
+  currentRevision(): number {
+    return this.revision;
+  }
+
+  /** Changes at or below this revision are gone: watches from before it get 410. */
+  compactedRevision(): number {
+    return this.compacted;
+  }
+
+  get(resource: string, namespace: string, name: string): StoredObject | undefined {
+    const row = this.db
+      .select({ rv: objects.rv, value: objects.value })
+      .from(objects)
+      .where(and(eq(objects.resource, resource), eq(objects.namespace, namespace), eq(objects.name, name)))
+      .get();
+    return row ? { rv: row.rv, value: JSON.parse(row.value) as KubeObject } : undefined;
+  }
+
+  /**
+   * Appends one change: assigns the next revision (written into the object's resourceVersion),
+   * updates the current state and the log. Returns the change as watchers see it.
+   */
+  append(type: ChangeType, resource: string, value: KubeObject, prev: KubeObject | null, now: number): Change {
+    const rv = this.revision + 1;
+    const namespace = value.metadata.namespace ?? "";
+    const name = value.metadata.name ?? "";
+    value.metadata.resourceVersion = String(rv);
+    const text = JSON.stringify(value);
+    if (type === "DELETED") {
+      this.db
+        .delete(objects)
+        .where(and(eq(objects.resource, resource), eq(objects.namespace, namespace), eq(objects.name, name)))
+        .run();
+    } else {
+      const nodeName =
+        resource === "pods" ? ((value.spec as { nodeName?: string } | undefined)?.nodeName ?? null) : null;
+      this.db
+        .insert(objects)
+        .values({ resource, namespace, name, rv, nodeName, value: text })
+        .onConflictDoUpdate({
+          target: [objects.resource, objects.namespace, objects.name],
+          set: { rv, nodeName, value: text },
+        })
+        .run();
+    }
+    this.db
+      .insert(changes)
+      .values({ rv, resource, namespace, name, type, value: text, prev: prev ? JSON.stringify(prev) : null, at: now })
+      .run();
+    this.revision = rv;
+    this.writeMeta(REVISION, rv);
+    return { rv, resource, namespace, name, type, value, prev };
+  }
+
+  /**
+   * One page of the state as of revision `at`, in key order after `after`. Objects written since
+   * `at` are read back from the log (the value before their first later change), so every page of a
+   * paginated list shows the same snapshot, as etcd's reads at a revision do.
+   */
+  readPage(
+    resource: string,
+    namespace: string | undefined,
+    at: number,
+    after: Key | undefined,
+    limit: number,
+  ): StoredObject[] {
+    const conds = [eq(objects.resource, resource), lte(objects.rv, at)];
+    if (namespace !== undefined) conds.push(eq(objects.namespace, namespace));
+    if (after) conds.push(keyAfter(objects.namespace, objects.name, after));
+    const current = this.db
+      .select({ rv: objects.rv, namespace: objects.namespace, name: objects.name, value: objects.value })
+      .from(objects)
+      .where(and(...conds))
+      .orderBy(asc(objects.namespace), asc(objects.name))
+      .limit(limit)
+      .all();
+    const rows: { rv: number; namespace: string; name: string; value: string }[] = current;
+    if (at < this.revision) {
+      // Keys whose first change after `at` had a previous value existed at `at` with that value.
+      const older = this.changedSince(resource, namespace, at, after);
+      if (older.length > 0) {
+        rows.push(...older);
+        rows.sort((a, b) => compareKeys(a, b));
+        rows.length = Math.min(rows.length, limit);
+      }
+    }
+    return rows.map((r) => ({ rv: r.rv, value: JSON.parse(r.value) as KubeObject }));
+  }
+
+  private changedSince(resource: string, namespace: string | undefined, at: number, after: Key | undefined) {
+    const conds = [eq(changes.resource, resource), gt(changes.rv, at)];
+    if (namespace !== undefined) conds.push(eq(changes.namespace, namespace));
+    if (after) conds.push(keyAfter(changes.namespace, changes.name, after));
+    // SQLite returns the bare columns of the row holding min(rv): the first change after `at`.
+    const first = this.db
+      .select({
+        namespace: changes.namespace,
+        name: changes.name,
+        prev: changes.prev,
+        rv: sql<number>`min(${changes.rv})`,
+      })
+      .from(changes)
+      .where(and(...conds))
+      .groupBy(changes.namespace, changes.name)
+      .all();
+    const out: { rv: number; namespace: string; name: string; value: string }[] = [];
+    for (const f of first) {
+      if (f.prev === null) continue;
+      const prev = JSON.parse(f.prev) as KubeObject;
+      out.push({ rv: Number(prev.metadata.resourceVersion ?? 0), namespace: f.namespace, name: f.name, value: f.prev });
+    }
+    return out;
+  }
+
+  /** Every change after `rv` (for one resource, or all), in revision order: what a watch replays. */
+  changesAfter(rv: number, resource?: string): Change[] {
+    const conds = [gt(changes.rv, rv)];
+    if (resource !== undefined) conds.push(eq(changes.resource, resource));
+    return this.db
+      .select()
+      .from(changes)
+      .where(and(...conds))
+      .orderBy(asc(changes.rv))
+      .all()
+      .map((c) => ({
+        rv: c.rv,
+        resource: c.resource,
+        namespace: c.namespace,
+        name: c.name,
+        type: c.type,
+        value: JSON.parse(c.value) as KubeObject,
+        prev: c.prev === null ? null : (JSON.parse(c.prev) as KubeObject),
+      }));
+  }
+
+  /** Drops log entries written before `cutoff` (ms); returns the new compacted revision. */
+  compact(cutoff: number): number {
+    const row = this.db
+      .select({ rv: sql<number | null>`max(${changes.rv})` })
+      .from(changes)
+      .where(lte(changes.at, cutoff))
+      .get();
+    const upTo = row?.rv ?? null;
+    if (upTo === null || upTo <= this.compacted) return this.compacted;
+    this.db.delete(changes).where(lte(changes.rv, upTo)).run();
+    this.compacted = upTo;
+    this.writeMeta(COMPACTED, upTo);
+    return upTo;
+  }
+
+  /** Number of objects of a resource (in a namespace): the remainingItemCount of a page. */
+  count(resource: string, namespace: string | undefined): number {
+    const conds = [eq(objects.resource, resource)];
+    if (namespace !== undefined) conds.push(eq(objects.namespace, namespace));
+    return (
+      this.db
+        .select({ n: sql<number>`count(*)` })
+        .from(objects)
+        .where(and(...conds))
+        .get()?.n ?? 0
+    );
+  }
+
+  /** The pods bound to a node, read through the node-name index. */
+  podsOnNode(nodeName: string): StoredObject[] {
+    return this.db
+      .select({ rv: objects.rv, value: objects.value })
+      .from(objects)
+      .where(and(eq(objects.resource, "pods"), eq(objects.nodeName, nodeName)))
+      .all()
+      .map((r) => ({ rv: r.rv, value: JSON.parse(r.value) as KubeObject }));
+  }
+}
+
+type Column = typeof objects.namespace | typeof changes.namespace;
+type NameColumn = typeof objects.name | typeof changes.name;
+
+function keyAfter(ns: Column, name: NameColumn, after: Key) {
+  return or(gt(ns, after.namespace), and(eq(ns, after.namespace), gt(name, after.name)))!;
+}
+
+export function compareKeys(a: Key, b: Key): number {
+  if (a.namespace !== b.namespace) return a.namespace < b.namespace ? -1 : 1;
+  if (a.name === b.name) return 0;
+  return a.name < b.name ? -1 : 1;
+}

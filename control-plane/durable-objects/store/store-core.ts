@@ -1,0 +1,370 @@
+// The store's logic, independent of the Durable Object around it: reads at a revision, writes
+// committed in one SQLite transaction and fanned out to watchers in the same turn.
+
+import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
+import type { KubeObject } from "../../../schemas/object.ts";
+import { RESOURCES, type ResourceType, resourceFor, storageResource } from "../../../schemas/registry.ts";
+import { ApiError, badRequest, expired, invalid } from "../../api/errors.ts";
+import { cloneJson } from "../../api/json.ts";
+import { exactName, type FieldSelector, parseFieldSelector } from "../../api/selectors/fields.ts";
+import { type LabelSelector, parseLabelSelector } from "../../api/selectors/labels.ts";
+import { defaultServiceAccount, kubernetesService, namespaceObject, SYSTEM_NAMESPACES } from "./bootstrap.ts";
+import { type Cidr, ClusterIpAllocator, firstAddress } from "./cluster-ip.ts";
+import { decodeContinue, encodeContinue } from "./continue-token.ts";
+import {
+  assertAbsent,
+  generateSuffix,
+  missing,
+  namespaceTerminating,
+  type PlannedWrite,
+  planDelete,
+  planUpdate,
+  prepareNew,
+  type StoreStrategy,
+} from "./object-writes.ts";
+import { type Change, RevisionLog } from "./revision-log.ts";
+import type { DeleteCollectionOptions, DeleteOptions, ListOptions, ListResult, WatchOptions, WriteOptions } from "./types.ts";
+import { type EventRenderer, WatchHub } from "./watch-hub.ts";
+
+export interface StoreConfig {
+  historyMs: number;
+  bookmarkIntervalMs: number;
+  serviceCidr: Cidr;
+  strategy: (rt: ResourceType) => StoreStrategy;
+  render: EventRenderer;
+}
+
+interface Planned extends PlannedWrite {
+  rt: ResourceType;
+}
+
+const READ_BATCH = 500;
+const COMPACT_EVERY_MS = 10_000;
+
+export class StoreCore {
+  readonly log: RevisionLog;
+  readonly hub: WatchHub;
+  private readonly ips: ClusterIpAllocator;
+  private readonly storage: DurableObjectStorage;
+  private readonly config: StoreConfig;
+  private lastCompaction = 0;
+
+  constructor(storage: DurableObjectStorage, db: DrizzleSqliteDODatabase, config: StoreConfig) {
+    this.storage = storage;
+    this.config = config;
+    this.log = new RevisionLog(db);
+    this.ips = new ClusterIpAllocator(db, config.serviceCidr);
+    this.hub = new WatchHub(config.render, config.bookmarkIntervalMs, () => this.log.currentRevision());
+  }
+
+  private rt(group: string, version: string, plural: string): ResourceType {
+    const rt = resourceFor(group, version, plural);
+    if (!rt) throw new Error(`unknown resource ${group}/${version}/${plural}`);
+    return rt;
+  }
+
+  /** Creates what every cluster starts with; a no-op once anything was ever written. */
+  bootstrap(): void {
+    if (this.log.currentRevision() > 0) return;
+    const ns = this.rt("", "v1", "namespaces");
+    const svc = this.rt("", "v1", "services");
+    const writes: Planned[] = [];
+    for (const name of SYSTEM_NAMESPACES) writes.push(...this.planCreate(ns, namespaceObject(name), Date.now()));
+    const ip = firstAddress(this.config.serviceCidr);
+    this.ips.reserve(ip, "default/kubernetes");
+    writes.push({ rt: svc, type: "ADDED", value: prepareNew(svc, this.config.strategy(svc), kubernetesService(ip), Date.now()), prev: null });
+    this.commit(writes);
+  }
+
+  get(rt: ResourceType, namespace: string, name: string): KubeObject {
+    const found = this.log.get(storageResource(rt), rt.namespaced ? namespace : "", name);
+    if (!found) throw missing(rt, name);
+    return found.value;
+  }
+
+  private snapshotRevision(opts: ListOptions): number {
+    const current = this.log.currentRevision();
+    const rv = opts.resourceVersion;
+    if (rv === undefined || rv === "" || rv === "0") return current;
+    const n = Number(rv);
+    if (!Number.isSafeInteger(n) || n < 0) throw badRequest(`resourceVersion: Invalid value: "${rv}": must be a non-negative integer`);
+    if (n > current) {
+      throw new ApiError(504, "Timeout", `Too large resource version: ${n}, current: ${current}`, {
+        causes: [{ reason: "ResourceVersionTooLarge", message: "Too large resource version" }],
+        retryAfterSeconds: 1,
+      });
+    }
+    if (opts.resourceVersionMatch === "Exact") {
+      if (n < this.log.compactedRevision()) throw expired(`too old resource version: ${n} (${this.log.compactedRevision() + 1})`);
+      return n;
+    }
+    return current;
+  }
+
+  list(rt: ResourceType, opts: ListOptions): ListResult {
+    const resource = storageResource(rt);
+    const namespace = rt.namespaced ? opts.namespace : undefined;
+    const labels = parseLabelSelector(opts.labelSelector);
+    const fields = parseFieldSelector(opts.fieldSelector, rt);
+    let at: number;
+    let after: { namespace: string; name: string } | undefined;
+    if (opts.continue) {
+      const token = decodeContinue(opts.continue);
+      if (token.rv < this.log.compactedRevision()) {
+        throw expired(
+          "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.",
+        );
+      }
+      at = token.rv;
+      after = { namespace: token.namespace, name: token.name };
+    } else at = this.snapshotRevision(opts);
+
+    const limit = opts.limit && opts.limit > 0 ? opts.limit : Number.POSITIVE_INFINITY;
+    const items: KubeObject[] = [];
+    const name = exactName(fields);
+    const matches = (o: KubeObject) => this.hub.matches({ namespace, labels, fields }, o);
+    if (name !== undefined && (namespace !== undefined || !rt.namespaced) && at === this.log.currentRevision()) {
+      const found = this.log.get(resource, namespace ?? "", name);
+      if (found && matches(found.value)) items.push(found.value);
+      return { items, metadata: { resourceVersion: String(at) } };
+    }
+    let more = false;
+    for (;;) {
+      const page = this.log.readPage(resource, namespace, at, after, READ_BATCH);
+      for (const row of page) {
+        const o = row.value;
+        after = { namespace: o.metadata.namespace ?? "", name: o.metadata.name ?? "" };
+        if (!matches(o)) continue;
+        if (items.length >= limit) {
+          more = true;
+          break;
+        }
+        items.push(o);
+      }
+      if (more || page.length < READ_BATCH) break;
+    }
+    const metadata: ListResult["metadata"] = { resourceVersion: String(at) };
+    if (more) {
+      const last = items[items.length - 1]!.metadata;
+      metadata.continue = encodeContinue({ rv: at, namespace: last.namespace ?? "", name: last.name ?? "" });
+    }
+    return { items, metadata };
+  }
+
+  create(rt: ResourceType, obj: KubeObject, opts: WriteOptions): KubeObject {
+    const planned = this.planCreate(rt, obj, Date.now());
+    if (opts.dryRun) return planned[0]!.value;
+    this.commit(planned);
+    return planned[0]!.value;
+  }
+
+  private planCreate(rt: ResourceType, obj: KubeObject, now: number): Planned[] {
+    const resource = storageResource(rt);
+    const meta = obj.metadata;
+    const namespace = rt.namespaced ? (meta.namespace ?? "") : "";
+    if (rt.namespaced) this.checkNamespaceOpen(rt, namespace, meta.name ?? meta.generateName ?? "");
+    let name = meta.name;
+    if (!name) {
+      if (!meta.generateName) {
+        throw invalid(rt.kind, "", [{ reason: "FieldValueRequired", field: "metadata.name", message: "Required value: name or generateName is required" }]);
+      }
+      do name = `${meta.generateName}${generateSuffix()}`;
+      while (this.log.get(resource, namespace, name));
+    }
+    assertAbsent(rt, this.log.get(resource, namespace, name), name);
+    const value = prepareNew(rt, this.config.strategy(rt), { ...obj, metadata: { ...meta, name, namespace } }, now);
+    const writes: Planned[] = [{ rt, type: "ADDED", value, prev: null }];
+    if (rt.plural === "services" && rt.group === "") this.allocateClusterIp(rt, value);
+    if (rt.plural === "namespaces" && rt.group === "") {
+      const sa = this.rt("", "v1", "serviceaccounts");
+      writes.push({ rt: sa, type: "ADDED", value: prepareNew(sa, this.config.strategy(sa), defaultServiceAccount(name), now), prev: null });
+    }
+    return writes;
+  }
+
+  private checkNamespaceOpen(rt: ResourceType, namespace: string, name: string): void {
+    const ns = this.log.get("namespaces", "", namespace);
+    if (!ns) throw missing(this.rt("", "v1", "namespaces"), namespace);
+    if (ns.value.metadata.deletionTimestamp) throw namespaceTerminating(rt, name, namespace);
+  }
+
+  private allocateClusterIp(rt: ResourceType, svc: KubeObject): void {
+    const spec = (svc.spec ?? {}) as { type?: string; clusterIP?: string; clusterIPs?: string[] };
+    if (spec.type === "ExternalName") return;
+    const owner = `${svc.metadata.namespace}/${svc.metadata.name}`;
+    const wanted = spec.clusterIP ?? spec.clusterIPs?.[0];
+    if (wanted === "None") {
+      spec.clusterIP = "None";
+      spec.clusterIPs = ["None"];
+      svc.spec = spec;
+      return;
+    }
+    if (wanted) {
+      const cause = this.ips.check(wanted);
+      if (cause) throw invalid(rt.kind, svc.metadata.name ?? "", [cause]);
+      this.ips.reserve(wanted, owner);
+    } else {
+      const ip = this.ips.pick();
+      if (!ip) throw new ApiError(500, "InternalError", `Internal error occurred: failed to allocate a serviceIP: range is full`);
+      this.ips.reserve(ip, owner);
+      spec.clusterIP = ip;
+    }
+    spec.clusterIPs = [spec.clusterIP ?? wanted ?? ""];
+    svc.spec = spec;
+  }
+
+  update(rt: ResourceType, obj: KubeObject, opts: WriteOptions): KubeObject {
+    const resource = storageResource(rt);
+    const namespace = rt.namespaced ? (obj.metadata.namespace ?? "") : "";
+    const name = obj.metadata.name ?? "";
+    const existing = this.log.get(resource, namespace, name);
+    if (!existing) throw missing(rt, name);
+    if (rt.plural === "services" && rt.group === "" && opts.subresource !== "status") keepClusterIp(obj, existing.value);
+    const write = planUpdate(rt, this.config.strategy(rt), existing.value, obj, opts);
+    if (!write) return existing.value;
+    if (!opts.dryRun) this.commit([{ rt, ...write }]);
+    return write.value;
+  }
+
+  delete(rt: ResourceType, namespace: string, name: string, opts: DeleteOptions): { object: KubeObject; deleted: boolean } {
+    const existing = this.log.get(storageResource(rt), rt.namespaced ? namespace : "", name);
+    if (!existing) throw missing(rt, name);
+    const write = planDelete(rt, existing.value, opts, Date.now());
+    if (!write) return { object: existing.value, deleted: false };
+    if (opts.dryRun) return { object: write.value, deleted: write.type === "DELETED" };
+    const writes: Planned[] = [{ rt, ...write }];
+    if (rt.plural === "namespaces" && rt.group === "") writes.push(...this.planNamespacePurge(name, write.value));
+    this.commit(writes);
+    const last = writes[writes.length - 1]!;
+    if (last.rt === rt && last.value.metadata.name === name && last.type === "DELETED") return { object: last.value, deleted: true };
+    return { object: write.value, deleted: write.type === "DELETED" };
+  }
+
+  /**
+   * Interim namespace lifecycle until the namespace controller runs in the controller host: the
+   * content of a namespace being deleted goes at once, then the namespace itself.
+   */
+  private planNamespacePurge(namespace: string, marked: KubeObject): Planned[] {
+    const out: Planned[] = [];
+    for (const rt of this.namespacedResources()) {
+      const resource = storageResource(rt);
+      let after: { namespace: string; name: string } | undefined;
+      for (;;) {
+        const page = this.log.readPage(resource, namespace, this.log.currentRevision(), after, READ_BATCH);
+        for (const row of page) {
+          const o = row.value;
+          after = { namespace, name: o.metadata.name ?? "" };
+          out.push({ rt, type: "DELETED", value: cloneJson(o), prev: o });
+        }
+        if (page.length < READ_BATCH) break;
+      }
+    }
+    const nsRt = this.rt("", "v1", "namespaces");
+    const done = cloneJson(marked);
+    done.spec = { ...(done.spec as object), finalizers: [] };
+    out.push({ rt: nsRt, type: "DELETED", value: done, prev: marked });
+    return out;
+  }
+
+  private namespacedResources(): ResourceType[] {
+    const seen = new Set<string>();
+    const out: ResourceType[] = [];
+    for (const rt of RESOURCES) {
+      const key = storageResource(rt);
+      if (!rt.namespaced || seen.has(key)) continue;
+      seen.add(key);
+      out.push(rt);
+    }
+    return out;
+  }
+
+  deleteCollection(rt: ResourceType, opts: DeleteCollectionOptions): KubeObject[] {
+    const { items } = this.list(rt, { namespace: opts.namespace, labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector });
+    const writes: Planned[] = [];
+    const now = Date.now();
+    for (const o of items) {
+      const w = planDelete(rt, o, opts, now);
+      if (w) writes.push({ rt, ...w });
+    }
+    if (!opts.dryRun) this.commit(writes);
+    return writes.map((w) => w.value);
+  }
+
+  watch(rt: ResourceType, opts: WatchOptions): ReadableStream<Uint8Array> {
+    const labels: LabelSelector = parseLabelSelector(opts.labelSelector);
+    const fields: FieldSelector = parseFieldSelector(opts.fieldSelector, rt);
+    const namespace = rt.namespaced ? opts.namespace : undefined;
+    const resource = storageResource(rt);
+    const timeout = opts.timeoutSeconds ?? 1800 + Math.floor(Math.random() * 1800);
+    const { watcher, readable } = this.hub.open(
+      {
+        resource,
+        resourceType: rt,
+        namespace,
+        labels,
+        fields,
+        format: opts.format,
+        includeObject: opts.includeObject ?? "Metadata",
+        bookmarks: opts.allowWatchBookmarks === true,
+      },
+      timeout,
+    );
+    const rv = opts.resourceVersion;
+    if (opts.sendInitialEvents || rv === undefined || rv === "" || rv === "0") {
+      const { items } = this.list(rt, { namespace, labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector });
+      for (const o of items) this.hub.sendObject(watcher, "ADDED", o);
+      if (opts.sendInitialEvents) this.hub.bookmark(watcher, { "k8s.io/initial-events-end": "true" });
+      return readable;
+    }
+    const from = Number(rv);
+    if (!Number.isSafeInteger(from) || from < 0) {
+      this.hub.send(watcher, "ERROR", badRequest(`resourceVersion: Invalid value: "${rv}": must be a non-negative integer`).toStatus());
+      this.hub.close(watcher);
+      return readable;
+    }
+    if (from < this.log.compactedRevision()) {
+      this.hub.send(watcher, "ERROR", expired(`too old resource version: ${from} (${this.log.compactedRevision() + 1})`).toStatus());
+      this.hub.close(watcher);
+      return readable;
+    }
+    for (const c of this.log.changesAfter(from, resource)) {
+      const type = this.hub.eventFor(watcher, c);
+      if (type) this.hub.sendObject(watcher, type, c.value);
+    }
+    return readable;
+  }
+
+  /** Appends planned writes in one transaction, then tells watchers. */
+  private commit(writes: Planned[]): Change[] {
+    if (writes.length === 0) return [];
+    const now = Date.now();
+    const committed = this.storage.transactionSync(() =>
+      writes.map((w) => {
+        if (w.type === "DELETED" && w.rt.plural === "services" && w.rt.group === "") this.releaseClusterIp(w.value);
+        return this.log.append(w.type, storageResource(w.rt), w.value, w.prev, now);
+      }),
+    );
+    this.hub.publish(committed);
+    if (now - this.lastCompaction > COMPACT_EVERY_MS) {
+      this.lastCompaction = now;
+      this.log.compact(now - this.config.historyMs);
+    }
+    return committed;
+  }
+
+  private releaseClusterIp(svc: KubeObject): void {
+    const ip = (svc.spec as { clusterIP?: string } | undefined)?.clusterIP;
+    if (ip && ip !== "None") this.ips.release(ip);
+  }
+}
+
+/** A PUT of a Service that leaves out clusterIP keeps the allocated one, as kube-apiserver does. */
+function keepClusterIp(obj: KubeObject, existing: KubeObject): void {
+  const spec = (obj.spec ?? {}) as { clusterIP?: string; clusterIPs?: string[] };
+  const old = (existing.spec ?? {}) as { clusterIP?: string; clusterIPs?: string[] };
+  if (!spec.clusterIP && old.clusterIP) {
+    spec.clusterIP = old.clusterIP;
+    if (!spec.clusterIPs && old.clusterIPs) spec.clusterIPs = old.clusterIPs;
+    obj.spec = spec;
+  }
+}

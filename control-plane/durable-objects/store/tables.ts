@@ -1,0 +1,58 @@
+// The store's SQLite tables (drizzle). Two views of one revisioned log, as kine keeps etcd's model:
+// `objects` is the current state (one row per key, what gets and lists read); `changes` is the log
+// of every write by revision (what watches replay and what snapshot reads reconstruct), kept for a
+// window of time and then compacted.
+
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+export const objects = sqliteTable(
+  "objects",
+  {
+    /** Storage resource: `pods`, `deployments.apps`, `events`... (schemas/registry.ts storageResource). */
+    resource: text("resource").notNull(),
+    /** "" for cluster-scoped objects. */
+    namespace: text("namespace").notNull(),
+    name: text("name").notNull(),
+    /** The revision of the last write of this object: its resourceVersion. */
+    rv: integer("rv").notNull(),
+    /** spec.nodeName of pods, indexed so a node's assignments are one range read. */
+    nodeName: text("node_name"),
+    value: text("value").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.resource, t.namespace, t.name] }), index("objects_node").on(t.resource, t.nodeName)],
+);
+
+export const changes = sqliteTable(
+  "changes",
+  {
+    rv: integer("rv").primaryKey(),
+    resource: text("resource").notNull(),
+    namespace: text("namespace").notNull(),
+    name: text("name").notNull(),
+    type: text("type", { enum: ["ADDED", "MODIFIED", "DELETED"] }).notNull(),
+    /** The object after the write (for DELETED: its last state, carrying the deletion's revision). */
+    value: text("value").notNull(),
+    /** The object before the write (null for ADDED): selectors on watches and snapshot reads need it. */
+    prev: text("prev"),
+    /** Wall-clock ms of the write: history is retained by time, as kube-apiserver compacts. */
+    at: integer("at").notNull(),
+  },
+  (t) => [index("changes_resource").on(t.resource, t.rv), index("changes_at").on(t.at)],
+);
+
+/** Small named counters and settings: the current revision, the compacted revision. */
+export const meta = sqliteTable("meta", {
+  key: text("key").primaryKey(),
+  value: integer("value").notNull(),
+});
+
+/** ClusterIPs handed out from the service CIDR (and, later, NodePorts), so allocation is one lookup. */
+export const allocations = sqliteTable(
+  "allocations",
+  {
+    pool: text("pool").notNull(),
+    value: text("value").notNull(),
+    owner: text("owner").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.pool, t.value] })],
+);
