@@ -1,0 +1,184 @@
+// Walks over objects in terms of field paths, guided by the kind's FieldMeta: which fields an
+// applied configuration sets, which fields a write changed, whether a path still exists, and how to
+// remove one. Maps and structs are granular unless marked atomic; lists are atomic unless they are
+// keyed ("map") lists or sets (patch-meta.ts).
+
+import { ApiError, badRequest } from "../errors.ts";
+import {
+  type FieldPath,
+  type FieldSet,
+  fieldElement,
+  keyElement,
+  pathKey,
+  pathOf,
+  pathString,
+  valueElement,
+} from "./field-path.ts";
+import { deepEqual, isRecord } from "./json.ts";
+import { childMeta, type FieldMeta, listTypeOf } from "./patch-meta.ts";
+
+/** Fields no manager owns: identity and server bookkeeping (as kube-apiserver strips them). */
+const unowned = new Set(
+  [
+    ["apiVersion"],
+    ["kind"],
+    ["metadata"],
+    ...[
+      "name",
+      "namespace",
+      "creationTimestamp",
+      "selfLink",
+      "uid",
+      "generation",
+      "managedFields",
+      "resourceVersion",
+    ].map((f) => ["metadata", f]),
+  ].map((p) => pathKey(p.map(fieldElement))),
+);
+
+function withoutUnowned(set: FieldSet): FieldSet {
+  for (const key of set) {
+    const path = pathOf(key);
+    if (unowned.has(key) || (path.length > 2 && unowned.has(pathKey(path.slice(0, 2))))) set.delete(key);
+  }
+  return set;
+}
+
+function isGranularMap(value: unknown, meta: FieldMeta | undefined): value is Record<string, unknown> {
+  return isRecord(value) && !meta?.atomic;
+}
+
+function isGranularList(value: unknown, meta: FieldMeta | undefined): value is unknown[] {
+  return Array.isArray(value) && listTypeOf(meta) !== "atomic";
+}
+
+/**
+ * The fields an applied configuration sets: its leaves, the elements of keyed lists and sets, and
+ * atomic values (an empty map or list is a leaf). Nulls set nothing. A keyed-list element without
+ * its key is a 400, a repeated key a 422, as kube-apiserver answers them.
+ */
+export function appliedFields(applied: Record<string, unknown>, meta: FieldMeta | undefined): FieldSet {
+  const out: FieldSet = new Set();
+  const walk = (value: unknown, meta: FieldMeta | undefined, path: string[]) => {
+    if (value === null) return;
+    if (isGranularMap(value, meta) && Object.keys(value).length > 0) {
+      for (const [k, v] of Object.entries(value)) walk(v, childMeta(meta, k), [...path, fieldElement(k)]);
+    } else if (isGranularList(value, meta) && value.length > 0) {
+      const seen = new Set<string>();
+      for (const item of value) {
+        const element = listTypeOf(meta) === "set" ? valueElement(item) : keyElement(item, meta);
+        if (element === undefined) {
+          throw badRequest(`${pathString(path)}: associative list element omits a key field`);
+        }
+        if (seen.has(element)) {
+          throw new ApiError(422, "Invalid", `${pathString(path)}: duplicate entries for key ${pathString([element])}`);
+        }
+        seen.add(element);
+        out.add(pathKey([...path, element]));
+        if (isRecord(item)) walk(item, meta?.items, [...path, element]);
+      }
+      return;
+    } else {
+      out.add(pathKey(path));
+    }
+  };
+  for (const [k, v] of Object.entries(applied)) walk(v, childMeta(meta, k), [fieldElement(k)]);
+  return withoutUnowned(out);
+}
+
+// A keyed-list element walks its fields as a struct: recursing on the element reuses the map case.
+function elementsByKey(list: unknown[], meta: FieldMeta | undefined): Map<string, unknown> {
+  const out = new Map<string, unknown>();
+  for (const item of list) {
+    const element = listTypeOf(meta) === "set" ? valueElement(item) : keyElement(item, meta);
+    if (element !== undefined && !out.has(element)) out.set(element, item);
+  }
+  return out;
+}
+
+/**
+ * What a write added or modified, going from `before` to `after`: changed leaves, plus every map,
+ * list and list element that did not exist before (kube-apiserver records those as owned too).
+ */
+export function changedFields(before: unknown, after: unknown, meta: FieldMeta | undefined): FieldSet {
+  const out: FieldSet = new Set();
+  const walk = (a: unknown, b: unknown, meta: FieldMeta | undefined, path: string[]) => {
+    const emptyBoth = isEmpty(a) && isEmpty(b);
+    if (isGranularMap(b, meta) && !emptyBoth) {
+      if (!isRecord(a) && path.length > 0) out.add(pathKey(path));
+      for (const [k, v] of Object.entries(b)) {
+        walk(isRecord(a) ? a[k] : undefined, v, childMeta(meta, k), [...path, fieldElement(k)]);
+      }
+    } else if (isGranularList(b, meta) && !emptyBoth) {
+      if (!Array.isArray(a)) out.add(pathKey(path));
+      const old = elementsByKey(Array.isArray(a) ? a : [], meta);
+      for (const [element, item] of elementsByKey(b, meta)) {
+        const elementPath = [...path, element];
+        if (listTypeOf(meta) === "set") {
+          if (!old.has(element)) out.add(pathKey(elementPath));
+          continue;
+        }
+        if (!old.has(element)) out.add(pathKey(elementPath));
+        walk(old.get(element), item, meta?.items, elementPath);
+      }
+    } else if (!deepEqual(a, b)) {
+      out.add(pathKey(path));
+    }
+  };
+  walk(before ?? {}, after, meta, []);
+  return withoutUnowned(out);
+}
+
+function isEmpty(value: unknown): boolean {
+  if (value === undefined || value === null) return true;
+  if (Array.isArray(value)) return value.length === 0;
+  return isRecord(value) && Object.keys(value).length === 0;
+}
+
+interface Location {
+  parent: unknown;
+  /** The key in the parent map, or the index in the parent list. */
+  at: string | number;
+  value: unknown;
+}
+
+/** Finds what a path names in `obj`, or undefined when it does not exist. */
+function locate(obj: unknown, path: FieldPath, meta: FieldMeta | undefined): Location | undefined {
+  let location: Location | undefined;
+  let current = obj;
+  let currentMeta = meta;
+  for (const element of path) {
+    const body = element.slice(2);
+    if (element.startsWith("f:")) {
+      if (!isRecord(current) || !Object.hasOwn(current, body)) return undefined;
+      location = { parent: current, at: body, value: current[body] };
+      currentMeta = childMeta(currentMeta, body);
+    } else {
+      if (!Array.isArray(current)) return undefined;
+      const list = current;
+      const listMeta = currentMeta;
+      const index = element.startsWith("i:")
+        ? Number(body)
+        : list.findIndex((item) =>
+            element.startsWith("v:") ? valueElement(item) === element : keyElement(item, listMeta) === element,
+          );
+      if (index < 0 || index >= list.length) return undefined;
+      location = { parent: list, at: index, value: list[index] };
+      currentMeta = listMeta?.items;
+    }
+    current = location.value;
+  }
+  return location;
+}
+
+export function pathExists(obj: unknown, key: string, meta: FieldMeta | undefined): boolean {
+  return locate(obj, pathOf(key), meta) !== undefined;
+}
+
+/** Removes what a path names from `obj` (in place); a path that does not exist is ignored. */
+export function removePath(obj: unknown, key: string, meta: FieldMeta | undefined): void {
+  const location = locate(obj, pathOf(key), meta);
+  if (!location) return;
+  if (Array.isArray(location.parent) && typeof location.at === "number") location.parent.splice(location.at, 1);
+  else if (isRecord(location.parent) && typeof location.at === "string") delete location.parent[location.at];
+}
