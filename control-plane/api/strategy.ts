@@ -18,7 +18,7 @@ export interface ResourceStrategy<T extends KubeObject = KubeObject> {
   /**
    * Checks a body against the kind's schema. Unknown fields: Strict -> throws 400 BadRequest
    * `strict decoding error: unknown field "spec.foo"`; Warn -> dropped and reported; Ignore ->
-   * dropped. Wrong types -> throws 422 Invalid naming the field. Returns a new object.
+   * dropped. Wrong types -> throws 400 BadRequest naming the field, as kube-apiserver's decoder does. Returns a new object.
    */
   decode(body: unknown, mode: FieldValidation): Decoded<T>;
   /** Fills what kube-apiserver defaults (imagePullPolicy, restartPolicy, strategy...), in place. */

@@ -20,7 +20,8 @@ export function parseCidr(text: string): Cidr {
   if (!m) throw new Error(`SERVICE_CIDR "${text}" is not an IPv4 CIDR such as 10.43.0.0/16`);
   const octets = m.slice(1, 5).map(Number);
   const bits = Number(m[5]);
-  if (octets.some((o) => o > 255) || bits < 8 || bits > 30) throw new Error(`SERVICE_CIDR "${text}" must be an IPv4 /8 to /30`);
+  if (octets.some((o) => o > 255) || bits < 8 || bits > 30)
+    throw new Error(`SERVICE_CIDR "${text}" must be an IPv4 /8 to /30`);
   const size = 2 ** (32 - bits);
   const addr = ((octets[0]! << 24) | (octets[1]! << 16) | (octets[2]! << 8) | octets[3]!) >>> 0;
   return { base: addr - (addr % size), size, text };
@@ -64,7 +65,8 @@ export class ClusterIpAllocator {
   check(ip: string): StatusCause | undefined {
     const n = ipToNumber(ip);
     const field = "spec.clusterIPs";
-    if (n === undefined) return { reason: "FieldValueInvalid", field, message: `Invalid value: ["${ip}"]: must be a valid IP address` };
+    if (n === undefined)
+      return { reason: "FieldValueInvalid", field, message: `Invalid value: ["${ip}"]: must be a valid IP address` };
     if (n <= this.cidr.base || n >= this.cidr.base + this.cidr.size - 1) {
       return {
         reason: "FieldValueInvalid",

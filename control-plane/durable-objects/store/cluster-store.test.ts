@@ -3,8 +3,9 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../../../schemas/object.ts";
 import { WatchReader } from "../../../test/workers/watch-reader.ts";
+import { storeClient } from "../../worker/store-client.ts";
 import type { ClusterStore } from "./cluster-store.ts";
-import type { ResourceRef, StoreResult } from "./types.ts";
+import type { ResourceRef, StoreResult, StoreRpc } from "./types.ts";
 
 const PODS: ResourceRef = { group: "", version: "v1", plural: "pods" };
 const CMS: ResourceRef = { group: "", version: "v1", plural: "configmaps" };
@@ -13,7 +14,11 @@ const DEPLOY: ResourceRef = { group: "apps", version: "v1", plural: "deployments
 const SVC: ResourceRef = { group: "", version: "v1", plural: "services" };
 
 function store() {
-  return env.CLUSTER_STORE.get(env.CLUSTER_STORE.idFromName(crypto.randomUUID()));
+  return storeClient(env.CLUSTER_STORE, crypto.randomUUID());
+}
+
+function stubOf(cluster: StoreRpc): DurableObjectStub<ClusterStore> {
+  return cluster as unknown as DurableObjectStub<ClusterStore>;
 }
 
 function ok<T>(r: StoreResult<T>): T {
@@ -41,8 +46,9 @@ const pod = (name: string, nodeName?: string): KubeObject => ({
   status: { phase: "Running" },
 });
 
-async function compactAll(s: DurableObjectStub<ClusterStore>) {
-  await runInDurableObject(s, (instance: ClusterStore) => {
+async function compactAll(s: StoreRpc) {
+  await runInDurableObject(stubOf(s), (instance: ClusterStore) => {
+    // biome-ignore lint/complexity/useLiteralKeys: reaching the private core is the point of this test helper
     instance["core"].log.compact(Date.now() + 1);
   });
 }
@@ -96,7 +102,12 @@ describe("revisions and concurrency", () => {
 
   it("bumps generation on spec changes only and keeps status on the main resource", async () => {
     const s = store();
-    const d: KubeObject = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web", namespace: "default" }, spec: { replicas: 1 } };
+    const d: KubeObject = {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "web", namespace: "default" },
+      spec: { replicas: 1 },
+    };
     const created = ok(await s.create(DEPLOY, d));
     expect(created.metadata.generation).toBe(1);
     const withStatus = ok(await s.update(DEPLOY, { ...created, status: { replicas: 1 } }, { subresource: "status" }));
@@ -105,14 +116,22 @@ describe("revisions and concurrency", () => {
     const scaled = ok(await s.update(DEPLOY, { ...withStatus, spec: { replicas: 3 }, status: { replicas: 99 } }));
     expect(scaled.metadata.generation).toBe(2);
     expect(scaled.status).toEqual({ replicas: 1 });
-    const statusOnly = ok(await s.update(DEPLOY, { ...scaled, spec: { replicas: 7 }, status: { replicas: 3 } }, { subresource: "status" }));
+    const statusOnly = ok(
+      await s.update(DEPLOY, { ...scaled, spec: { replicas: 7 }, status: { replicas: 3 } }, { subresource: "status" }),
+    );
     expect(statusOnly.spec).toEqual({ replicas: 3 });
     expect(statusOnly.metadata.generation).toBe(2);
   });
 
   it("names objects from generateName", async () => {
     const s = store();
-    const a = ok(await s.create(CMS, { apiVersion: "v1", kind: "ConfigMap", metadata: { generateName: "web-", namespace: "default" } }));
+    const a = ok(
+      await s.create(CMS, {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { generateName: "web-", namespace: "default" },
+      }),
+    );
     expect(a.metadata.name).toMatch(/^web-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
   });
 
@@ -177,7 +196,9 @@ describe("lists", () => {
     // Once history is compacted past the snapshot, the token is too old.
     await compactAll(s);
     ok(await s.create(CMS, cm("f")));
-    expect(failure(await s.list(CMS, { namespace: "default", limit: 2, continue: page1.metadata.continue }))).toMatchObject({
+    expect(
+      failure(await s.list(CMS, { namespace: "default", limit: 2, continue: page1.metadata.continue })),
+    ).toMatchObject({
       code: 410,
       reason: "Expired",
     });
@@ -189,7 +210,13 @@ describe("lists", () => {
     const a = ok(await s.create(CMS, cm("a", {}, { v: "1" })));
     ok(await s.update(CMS, { ...a, data: { v: "2" } }));
     ok(await s.create(CMS, cm("b")));
-    const past = ok(await s.list(CMS, { namespace: "default", resourceVersion: a.metadata.resourceVersion, resourceVersionMatch: "Exact" }));
+    const past = ok(
+      await s.list(CMS, {
+        namespace: "default",
+        resourceVersion: a.metadata.resourceVersion,
+        resourceVersionMatch: "Exact",
+      }),
+    );
     expect(past.items.map((o) => [o.metadata.name, o.data])).toEqual([["a", { v: "1" }]]);
     const future = failure(await s.list(CMS, { resourceVersion: "999999" }));
     expect(future.code).toBe(504);
@@ -199,12 +226,19 @@ describe("lists", () => {
 describe("deletion", () => {
   it("keeps an object with finalizers until the last one is removed", async () => {
     const s = store();
-    ok(await s.create(CMS, { ...cm("f"), metadata: { name: "f", namespace: "default", finalizers: ["example.com/hold"] } }));
+    ok(
+      await s.create(CMS, {
+        ...cm("f"),
+        metadata: { name: "f", namespace: "default", finalizers: ["example.com/hold"] },
+      }),
+    );
     const marked = ok(await s.delete(CMS, "default", "f", {}));
     expect(marked.deleted).toBe(false);
     expect(marked.object.metadata.deletionTimestamp).toBeTruthy();
     const again = ok(await s.get(CMS, "default", "f"));
-    const added = failure(await s.update(CMS, { ...again, metadata: { ...again.metadata, finalizers: ["example.com/hold", "x/y"] } }));
+    const added = failure(
+      await s.update(CMS, { ...again, metadata: { ...again.metadata, finalizers: ["example.com/hold", "x/y"] } }),
+    );
     expect(added.code).toBe(422);
     ok(await s.update(CMS, { ...again, metadata: { ...again.metadata, finalizers: [] } }));
     expect(failure(await s.get(CMS, "default", "f")).code).toBe(404);
@@ -212,13 +246,24 @@ describe("deletion", () => {
 
   it("deletes a bound pod gracefully: marked first, gone when its node deletes it with grace 0", async () => {
     const s = store();
-    ok(await s.create(PODS, { ...pod("p", "node-1"), spec: { nodeName: "node-1", terminationGracePeriodSeconds: 20, containers: [] } }));
+    ok(
+      await s.create(PODS, {
+        ...pod("p", "node-1"),
+        spec: { nodeName: "node-1", terminationGracePeriodSeconds: 20, containers: [] },
+      }),
+    );
     const marked = ok(await s.delete(PODS, "default", "p", {}));
     expect(marked.deleted).toBe(false);
     expect(marked.object.metadata.deletionGracePeriodSeconds).toBe(20);
     // The node reports status while the pod terminates: the pod stays.
     const current = ok(await s.get(PODS, "default", "p"));
-    ok(await s.update(PODS, { ...current, status: { phase: "Running", message: "stopping" } }, { subresource: "status" }));
+    ok(
+      await s.update(
+        PODS,
+        { ...current, status: { phase: "Running", message: "stopping" } },
+        { subresource: "status" },
+      ),
+    );
     ok(await s.get(PODS, "default", "p"));
     const gone = ok(await s.delete(PODS, "default", "p", { gracePeriodSeconds: 0 }));
     expect(gone.deleted).toBe(true);
@@ -237,20 +282,44 @@ describe("deletion", () => {
 
   it("empties and removes a deleted namespace, and frees ClusterIPs", async () => {
     const s = store();
-    ok(await s.create(NS, { apiVersion: "v1", kind: "Namespace", metadata: { name: "team" }, spec: { finalizers: ["kubernetes"] } }));
+    ok(
+      await s.create(NS, {
+        apiVersion: "v1",
+        kind: "Namespace",
+        metadata: { name: "team" },
+        spec: { finalizers: ["kubernetes"] },
+      }),
+    );
     ok(await s.create(CMS, { ...cm("a"), metadata: { name: "a", namespace: "team" } }));
     const svc = ok(
-      await s.create(SVC, { apiVersion: "v1", kind: "Service", metadata: { name: "s", namespace: "team" }, spec: { clusterIP: "10.43.7.7" } }),
+      await s.create(SVC, {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name: "s", namespace: "team" },
+        spec: { clusterIP: "10.43.7.7" },
+      }),
     );
     expect((svc.spec as { clusterIPs: string[] }).clusterIPs).toEqual(["10.43.7.7"]);
     const taken = failure(
-      await s.create(SVC, { apiVersion: "v1", kind: "Service", metadata: { name: "t", namespace: "default" }, spec: { clusterIP: "10.43.7.7" } }),
+      await s.create(SVC, {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name: "t", namespace: "default" },
+        spec: { clusterIP: "10.43.7.7" },
+      }),
     );
     expect(taken.message).toContain("provided IP is already allocated");
     ok(await s.delete(NS, "", "team", {}));
     expect(failure(await s.get(NS, "", "team")).code).toBe(404);
     expect(ok(await s.list(CMS, { namespace: "team" })).items).toEqual([]);
-    ok(await s.create(SVC, { apiVersion: "v1", kind: "Service", metadata: { name: "t", namespace: "default" }, spec: { clusterIP: "10.43.7.7" } }));
+    ok(
+      await s.create(SVC, {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name: "t", namespace: "default" },
+        spec: { clusterIP: "10.43.7.7" },
+      }),
+    );
   });
 });
 
@@ -258,7 +327,9 @@ describe("watch", () => {
   it("streams changes after a revision, in order", async () => {
     const s = store();
     const a = ok(await s.create(CMS, cm("a")));
-    const w = new WatchReader(ok(await s.watch(CMS, { namespace: "default", resourceVersion: a.metadata.resourceVersion, format: "json" })));
+    const w = new WatchReader(
+      ok(await s.watch(CMS, { namespace: "default", resourceVersion: a.metadata.resourceVersion, format: "json" })),
+    );
     ok(await s.update(CMS, { ...a, data: { x: "1" } }));
     ok(await s.create(CMS, cm("b")));
     ok(await s.delete(CMS, "default", "a", {}));
@@ -278,11 +349,15 @@ describe("watch", () => {
     const s = store();
     const a = ok(await s.create(CMS, cm("a")));
     ok(await s.create(CMS, cm("b")));
-    const replay = new WatchReader(ok(await s.watch(CMS, { resourceVersion: a.metadata.resourceVersion, format: "json" })));
+    const replay = new WatchReader(
+      ok(await s.watch(CMS, { resourceVersion: a.metadata.resourceVersion, format: "json" })),
+    );
     expect((await replay.waitFor(1)).map((e) => e.object.metadata?.name)).toEqual(["b"]);
     await replay.cancel();
     await compactAll(s);
-    const old = new WatchReader(ok(await s.watch(CMS, { resourceVersion: a.metadata.resourceVersion, format: "json" })));
+    const old = new WatchReader(
+      ok(await s.watch(CMS, { resourceVersion: a.metadata.resourceVersion, format: "json" })),
+    );
     const [err] = await old.waitFor(1);
     expect(err).toMatchObject({ type: "ERROR", object: { kind: "Status", code: 410, reason: "Expired" } });
     expect(await old.waitForEnd()).toBe(true);
@@ -293,7 +368,15 @@ describe("watch", () => {
     ok(await s.create(CMS, cm("a")));
     ok(await s.create(CMS, cm("b")));
     const w = new WatchReader(
-      ok(await s.watch(CMS, { namespace: "default", sendInitialEvents: true, resourceVersionMatch: "NotOlderThan", allowWatchBookmarks: true, format: "json" })),
+      ok(
+        await s.watch(CMS, {
+          namespace: "default",
+          sendInitialEvents: true,
+          resourceVersionMatch: "NotOlderThan",
+          allowWatchBookmarks: true,
+          format: "json",
+        }),
+      ),
     );
     const events = await w.waitFor(3);
     expect(events.map((e) => e.type)).toEqual(["ADDED", "ADDED", "BOOKMARK"]);
@@ -307,7 +390,9 @@ describe("watch", () => {
   it("turns label changes into ADDED and DELETED for a selecting watcher", async () => {
     const s = store();
     const a = ok(await s.create(CMS, cm("a", { app: "db" })));
-    const w = new WatchReader(ok(await s.watch(CMS, { labelSelector: "app=web", resourceVersion: a.metadata.resourceVersion, format: "json" })));
+    const w = new WatchReader(
+      ok(await s.watch(CMS, { labelSelector: "app=web", resourceVersion: a.metadata.resourceVersion, format: "json" })),
+    );
     const moved = ok(await s.update(CMS, { ...a, metadata: { ...a.metadata, labels: { app: "web" } } }));
     const changed = ok(await s.update(CMS, { ...moved, data: { k: "v" } }));
     ok(await s.update(CMS, { ...changed, metadata: { ...changed.metadata, labels: { app: "db" } } }));
@@ -318,7 +403,9 @@ describe("watch", () => {
   it("sends bookmarks to idle watches that asked for them, and none to others", async () => {
     const s = store();
     const rv = String(await s.revision());
-    const withMarks = new WatchReader(ok(await s.watch(CMS, { resourceVersion: rv, allowWatchBookmarks: true, format: "json" })));
+    const withMarks = new WatchReader(
+      ok(await s.watch(CMS, { resourceVersion: rv, allowWatchBookmarks: true, format: "json" })),
+    );
     const without = new WatchReader(ok(await s.watch(CMS, { resourceVersion: rv, format: "json" })));
     // BOOKMARK_INTERVAL_SECONDS is 1 in the test configuration.
     const [mark] = await withMarks.waitFor(1, 3000);
@@ -330,7 +417,9 @@ describe("watch", () => {
 
   it("ends a watch after timeoutSeconds", async () => {
     const s = store();
-    const w = new WatchReader(ok(await s.watch(CMS, { timeoutSeconds: 1, resourceVersion: String(await s.revision()), format: "json" })));
+    const w = new WatchReader(
+      ok(await s.watch(CMS, { timeoutSeconds: 1, resourceVersion: String(await s.revision()), format: "json" })),
+    );
     expect(await w.waitForEnd(3000)).toBe(true);
   });
 });

@@ -9,8 +9,8 @@ import type { KubeObject } from "../../../schemas/object.ts";
 import { type ResourceType, resourceFor } from "../../../schemas/registry.ts";
 import { notFound, toStatus } from "../../api/errors.ts";
 import { parseCidr } from "./cluster-ip.ts";
-import { storeStrategy } from "./store-strategy.ts";
 import { StoreCore } from "./store-core.ts";
+import { storeStrategy } from "./store-strategy.ts";
 import type {
   DeleteCollectionOptions,
   DeleteOptions,
@@ -19,6 +19,7 @@ import type {
   ListResult,
   ResourceRef,
   StoreResult,
+  StoreRpc,
   WatchOptions,
   WriteOptions,
 } from "./types.ts";
@@ -29,7 +30,7 @@ function seconds(value: string | undefined, fallback: number): number {
   return Number.isFinite(n) && n > 0 ? n : fallback;
 }
 
-export class ClusterStore extends DurableObject<Env> {
+export class ClusterStore extends DurableObject<Env> implements StoreRpc {
   private core!: StoreCore;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -74,7 +75,22 @@ export class ClusterStore extends DurableObject<Env> {
     return this.run(ref, (rt) => this.core.update(rt, obj, opts));
   }
 
-  async delete(ref: ResourceRef, namespace: string, name: string, opts: DeleteOptions = {}): Promise<StoreResult<DeleteResult>> {
+  async bind(
+    ref: ResourceRef,
+    namespace: string,
+    name: string,
+    nodeName: string,
+    opts: WriteOptions & { uid?: string } = {},
+  ): Promise<StoreResult<KubeObject>> {
+    return this.run(ref, (rt) => this.core.bind(rt, namespace, name, nodeName, opts));
+  }
+
+  async delete(
+    ref: ResourceRef,
+    namespace: string,
+    name: string,
+    opts: DeleteOptions = {},
+  ): Promise<StoreResult<DeleteResult>> {
     return this.run(ref, (rt) => this.core.delete(rt, namespace, name, opts));
   }
 

@@ -7,6 +7,7 @@ import type { KubeObject, ObjectMeta } from "../../../schemas/object.ts";
 import type { ResourceType } from "../../../schemas/registry.ts";
 import { ApiError, alreadyExists, conflict, forbidden, invalid, notFound, tooLarge } from "../../api/errors.ts";
 import { cloneJson, jsonEqual } from "../../api/json.ts";
+import { recordUpdate } from "../../api/patch/index.ts";
 import type { ResourceStrategy } from "../../api/strategy.ts";
 import type { StoredObject } from "./revision-log.ts";
 import type { DeleteOptions, Preconditions, WriteOptions } from "./types.ts";
@@ -66,7 +67,13 @@ function checkPreconditions(rt: ResourceType, existing: KubeObject, pre: Precond
 }
 
 /** Fills what the server owns on a new object. The name is resolved by the caller (generateName). */
-export function prepareNew(rt: ResourceType, strategy: StoreStrategy, obj: KubeObject, now: number): KubeObject {
+export function prepareNew(
+  rt: ResourceType,
+  strategy: StoreStrategy,
+  obj: KubeObject,
+  now: number,
+  opts: WriteOptions = {},
+): KubeObject {
   const next = cloneJson(obj);
   const meta: ObjectMeta = next.metadata;
   if (meta.resourceVersion)
@@ -78,6 +85,15 @@ export function prepareNew(rt: ResourceType, strategy: StoreStrategy, obj: KubeO
   if (strategy.tracksGeneration) meta.generation = 1;
   else delete meta.generation;
   if (!rt.namespaced) delete meta.namespace;
+  if (opts.manager && !opts.applied) {
+    meta.managedFields = recordUpdate({
+      old: undefined,
+      updated: next,
+      manager: opts.manager,
+      now: new Date(now),
+      apiVersion: next.apiVersion,
+    });
+  }
   checkSize(rt, next);
   return next;
 }
@@ -102,6 +118,7 @@ export function planUpdate(
   existing: KubeObject,
   incoming: KubeObject,
   opts: WriteOptions,
+  now: number,
 ): PlannedWrite | undefined {
   const old = existing.metadata;
   const sent = incoming.metadata;
@@ -139,18 +156,17 @@ export function planUpdate(
     meta.generation = (old.generation ?? 0) + 1;
   }
 
-  const causes = strategy.validateUpdate(next, existing);
-  if (old.deletionTimestamp) {
-    const had = new Set(old.finalizers ?? []);
-    const added = (meta.finalizers ?? []).filter((f) => !had.has(f));
-    if (added.length > 0) {
-      causes.push({
-        reason: "FieldValueForbidden",
-        field: "metadata.finalizers",
-        message: `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers ${JSON.stringify(added)}`,
-      });
-    }
+  if (opts.manager && !opts.applied) {
+    meta.managedFields = recordUpdate({
+      old: existing,
+      updated: next,
+      manager: opts.manager,
+      subresource: opts.subresource,
+      now: new Date(now),
+      apiVersion: next.apiVersion,
+    });
   }
+  const causes = opts.subresource === "status" ? [] : strategy.validateUpdate(next, existing);
   if (causes.length > 0) throw invalid(rt.kind, old.name ?? "", causes, rt.group);
   if (jsonEqual(next, existing)) return undefined;
   checkSize(rt, next);

@@ -4,7 +4,7 @@
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
 import type { KubeObject } from "../../../schemas/object.ts";
 import { RESOURCES, type ResourceType, resourceFor, storageResource } from "../../../schemas/registry.ts";
-import { ApiError, badRequest, expired, invalid } from "../../api/errors.ts";
+import { ApiError, badRequest, conflict, expired, invalid } from "../../api/errors.ts";
 import { cloneJson } from "../../api/json.ts";
 import { exactName, type FieldSelector, parseFieldSelector } from "../../api/selectors/fields.ts";
 import { type LabelSelector, parseLabelSelector } from "../../api/selectors/labels.ts";
@@ -20,10 +20,18 @@ import {
   planDelete,
   planUpdate,
   prepareNew,
+  rfc3339,
   type StoreStrategy,
 } from "./object-writes.ts";
 import { type Change, RevisionLog } from "./revision-log.ts";
-import type { DeleteCollectionOptions, DeleteOptions, ListOptions, ListResult, WatchOptions, WriteOptions } from "./types.ts";
+import type {
+  DeleteCollectionOptions,
+  DeleteOptions,
+  ListOptions,
+  ListResult,
+  WatchOptions,
+  WriteOptions,
+} from "./types.ts";
 import { type EventRenderer, WatchHub } from "./watch-hub.ts";
 
 export interface StoreConfig {
@@ -72,7 +80,12 @@ export class StoreCore {
     for (const name of SYSTEM_NAMESPACES) writes.push(...this.planCreate(ns, namespaceObject(name), Date.now()));
     const ip = firstAddress(this.config.serviceCidr);
     this.ips.reserve(ip, "default/kubernetes");
-    writes.push({ rt: svc, type: "ADDED", value: prepareNew(svc, this.config.strategy(svc), kubernetesService(ip), Date.now()), prev: null });
+    writes.push({
+      rt: svc,
+      type: "ADDED",
+      value: prepareNew(svc, this.config.strategy(svc), kubernetesService(ip), Date.now()),
+      prev: null,
+    });
     this.commit(writes);
   }
 
@@ -87,7 +100,8 @@ export class StoreCore {
     const rv = opts.resourceVersion;
     if (rv === undefined || rv === "" || rv === "0") return current;
     const n = Number(rv);
-    if (!Number.isSafeInteger(n) || n < 0) throw badRequest(`resourceVersion: Invalid value: "${rv}": must be a non-negative integer`);
+    if (!Number.isSafeInteger(n) || n < 0)
+      throw badRequest(`resourceVersion: Invalid value: "${rv}": must be a non-negative integer`);
     if (n > current) {
       throw new ApiError(504, "Timeout", `Too large resource version: ${n}, current: ${current}`, {
         causes: [{ reason: "ResourceVersionTooLarge", message: "Too large resource version" }],
@@ -95,7 +109,8 @@ export class StoreCore {
       });
     }
     if (opts.resourceVersionMatch === "Exact") {
-      if (n < this.log.compactedRevision()) throw expired(`too old resource version: ${n} (${this.log.compactedRevision() + 1})`);
+      if (n < this.log.compactedRevision())
+        throw expired(`too old resource version: ${n} (${this.log.compactedRevision() + 1})`);
       return n;
     }
     return current;
@@ -152,13 +167,13 @@ export class StoreCore {
   }
 
   create(rt: ResourceType, obj: KubeObject, opts: WriteOptions): KubeObject {
-    const planned = this.planCreate(rt, obj, Date.now());
+    const planned = this.planCreate(rt, obj, Date.now(), opts);
     if (opts.dryRun) return planned[0]!.value;
     this.commit(planned);
     return planned[0]!.value;
   }
 
-  private planCreate(rt: ResourceType, obj: KubeObject, now: number): Planned[] {
+  private planCreate(rt: ResourceType, obj: KubeObject, now: number, opts: WriteOptions = {}): Planned[] {
     const resource = storageResource(rt);
     const meta = obj.metadata;
     const namespace = rt.namespaced ? (meta.namespace ?? "") : "";
@@ -166,18 +181,35 @@ export class StoreCore {
     let name = meta.name;
     if (!name) {
       if (!meta.generateName) {
-        throw invalid(rt.kind, "", [{ reason: "FieldValueRequired", field: "metadata.name", message: "Required value: name or generateName is required" }]);
+        throw invalid(rt.kind, "", [
+          {
+            reason: "FieldValueRequired",
+            field: "metadata.name",
+            message: "Required value: name or generateName is required",
+          },
+        ]);
       }
       do name = `${meta.generateName}${generateSuffix()}`;
       while (this.log.get(resource, namespace, name));
     }
     assertAbsent(rt, this.log.get(resource, namespace, name), name);
-    const value = prepareNew(rt, this.config.strategy(rt), { ...obj, metadata: { ...meta, name, namespace } }, now);
+    const value = prepareNew(
+      rt,
+      this.config.strategy(rt),
+      { ...obj, metadata: { ...meta, name, namespace } },
+      now,
+      opts,
+    );
     const writes: Planned[] = [{ rt, type: "ADDED", value, prev: null }];
     if (rt.plural === "services" && rt.group === "") this.allocateClusterIp(rt, value);
     if (rt.plural === "namespaces" && rt.group === "") {
       const sa = this.rt("", "v1", "serviceaccounts");
-      writes.push({ rt: sa, type: "ADDED", value: prepareNew(sa, this.config.strategy(sa), defaultServiceAccount(name), now), prev: null });
+      writes.push({
+        rt: sa,
+        type: "ADDED",
+        value: prepareNew(sa, this.config.strategy(sa), defaultServiceAccount(name), now),
+        prev: null,
+      });
     }
     return writes;
   }
@@ -205,7 +237,12 @@ export class StoreCore {
       this.ips.reserve(wanted, owner);
     } else {
       const ip = this.ips.pick();
-      if (!ip) throw new ApiError(500, "InternalError", `Internal error occurred: failed to allocate a serviceIP: range is full`);
+      if (!ip)
+        throw new ApiError(
+          500,
+          "InternalError",
+          `Internal error occurred: failed to allocate a serviceIP: range is full`,
+        );
       this.ips.reserve(ip, owner);
       spec.clusterIP = ip;
     }
@@ -219,14 +256,63 @@ export class StoreCore {
     const name = obj.metadata.name ?? "";
     const existing = this.log.get(resource, namespace, name);
     if (!existing) throw missing(rt, name);
-    if (rt.plural === "services" && rt.group === "" && opts.subresource !== "status") keepClusterIp(obj, existing.value);
-    const write = planUpdate(rt, this.config.strategy(rt), existing.value, obj, opts);
+    if (rt.plural === "services" && rt.group === "" && opts.subresource !== "status")
+      keepClusterIp(obj, existing.value);
+    const write = planUpdate(rt, this.config.strategy(rt), existing.value, obj, opts, Date.now());
     if (!write) return existing.value;
     if (!opts.dryRun) this.commit([{ rt, ...write }]);
     return write.value;
   }
 
-  delete(rt: ResourceType, namespace: string, name: string, opts: DeleteOptions): { object: KubeObject; deleted: boolean } {
+  /**
+   * Binds a pod to a node (pods/binding): sets spec.nodeName once, with the PodScheduled condition,
+   * as the scheduler's bind step does. A pod already bound is a conflict.
+   */
+  bind(
+    rt: ResourceType,
+    namespace: string,
+    name: string,
+    nodeName: string,
+    opts: WriteOptions & { uid?: string },
+  ): KubeObject {
+    const existing = this.log.get(storageResource(rt), namespace, name);
+    if (!existing) throw missing(rt, name);
+    const pod = cloneJson(existing.value);
+    const spec = (pod.spec ?? {}) as { nodeName?: string };
+    if (opts.uid && opts.uid !== pod.metadata.uid) throw conflict(rt.plural, name, rt.group);
+    if (pod.metadata.deletionTimestamp) {
+      throw new ApiError(
+        409,
+        "Conflict",
+        `Operation cannot be fulfilled on pods/binding "${name}": pod ${name} is being deleted, cannot be assigned to a host`,
+      );
+    }
+    if (spec.nodeName) {
+      throw new ApiError(
+        409,
+        "Conflict",
+        `Operation cannot be fulfilled on pods/binding "${name}": pod ${name} is already assigned to node "${spec.nodeName}"`,
+      );
+    }
+    spec.nodeName = nodeName;
+    pod.spec = spec;
+    const status = (pod.status ?? {}) as {
+      conditions?: { type: string; status: string; lastTransitionTime?: string }[];
+    };
+    const conditions = (status.conditions ?? []).filter((c) => c.type !== "PodScheduled");
+    conditions.push({ type: "PodScheduled", status: "True", lastTransitionTime: rfc3339(Date.now()) });
+    status.conditions = conditions;
+    pod.status = status;
+    if (!opts.dryRun) this.commit([{ rt, type: "MODIFIED", value: pod, prev: existing.value }]);
+    return pod;
+  }
+
+  delete(
+    rt: ResourceType,
+    namespace: string,
+    name: string,
+    opts: DeleteOptions,
+  ): { object: KubeObject; deleted: boolean } {
     const existing = this.log.get(storageResource(rt), rt.namespaced ? namespace : "", name);
     if (!existing) throw missing(rt, name);
     const write = planDelete(rt, existing.value, opts, Date.now());
@@ -236,7 +322,8 @@ export class StoreCore {
     if (rt.plural === "namespaces" && rt.group === "") writes.push(...this.planNamespacePurge(name, write.value));
     this.commit(writes);
     const last = writes[writes.length - 1]!;
-    if (last.rt === rt && last.value.metadata.name === name && last.type === "DELETED") return { object: last.value, deleted: true };
+    if (last.rt === rt && last.value.metadata.name === name && last.type === "DELETED")
+      return { object: last.value, deleted: true };
     return { object: write.value, deleted: write.type === "DELETED" };
   }
 
@@ -279,7 +366,11 @@ export class StoreCore {
   }
 
   deleteCollection(rt: ResourceType, opts: DeleteCollectionOptions): KubeObject[] {
-    const { items } = this.list(rt, { namespace: opts.namespace, labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector });
+    const { items } = this.list(rt, {
+      namespace: opts.namespace,
+      labelSelector: opts.labelSelector,
+      fieldSelector: opts.fieldSelector,
+    });
     const writes: Planned[] = [];
     const now = Date.now();
     for (const o of items) {
@@ -311,19 +402,31 @@ export class StoreCore {
     );
     const rv = opts.resourceVersion;
     if (opts.sendInitialEvents || rv === undefined || rv === "" || rv === "0") {
-      const { items } = this.list(rt, { namespace, labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector });
+      const { items } = this.list(rt, {
+        namespace,
+        labelSelector: opts.labelSelector,
+        fieldSelector: opts.fieldSelector,
+      });
       for (const o of items) this.hub.sendObject(watcher, "ADDED", o);
       if (opts.sendInitialEvents) this.hub.bookmark(watcher, { "k8s.io/initial-events-end": "true" });
       return readable;
     }
     const from = Number(rv);
     if (!Number.isSafeInteger(from) || from < 0) {
-      this.hub.send(watcher, "ERROR", badRequest(`resourceVersion: Invalid value: "${rv}": must be a non-negative integer`).toStatus());
+      this.hub.send(
+        watcher,
+        "ERROR",
+        badRequest(`resourceVersion: Invalid value: "${rv}": must be a non-negative integer`).toStatus(),
+      );
       this.hub.close(watcher);
       return readable;
     }
     if (from < this.log.compactedRevision()) {
-      this.hub.send(watcher, "ERROR", expired(`too old resource version: ${from} (${this.log.compactedRevision() + 1})`).toStatus());
+      this.hub.send(
+        watcher,
+        "ERROR",
+        expired(`too old resource version: ${from} (${this.log.compactedRevision() + 1})`).toStatus(),
+      );
       this.hub.close(watcher);
       return readable;
     }

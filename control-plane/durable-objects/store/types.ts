@@ -22,6 +22,10 @@ export interface WriteOptions {
   dryRun?: boolean;
   /** The subresource the write came through: `status` writes keep spec, main writes keep status. */
   subresource?: "status" | "scale";
+  /** The field manager the write is attributed to in managedFields (none for the store's own writes). */
+  manager?: string;
+  /** Server-side apply already computed managedFields; the store keeps them as they are. */
+  applied?: boolean;
 }
 
 export interface DeleteOptions {
@@ -75,4 +79,27 @@ export interface DeleteCollectionOptions extends DeleteOptions {
   namespace?: string;
   labelSelector?: string;
   fieldSelector?: string;
+}
+
+/**
+ * The store's RPC methods as callers see them. ClusterStore implements this interface; callers
+ * hold a stub typed as it (see storeClient), because Workers' RPC type mapping cannot express
+ * objects with `unknown`-valued fields, which every Kubernetes object has.
+ */
+export interface StoreRpc {
+  get(ref: ResourceRef, namespace: string, name: string): Promise<StoreResult<KubeObject>>;
+  list(ref: ResourceRef, opts: ListOptions): Promise<StoreResult<ListResult>>;
+  create(ref: ResourceRef, obj: KubeObject, opts?: WriteOptions): Promise<StoreResult<KubeObject>>;
+  update(ref: ResourceRef, obj: KubeObject, opts?: WriteOptions): Promise<StoreResult<KubeObject>>;
+  bind(
+    ref: ResourceRef,
+    namespace: string,
+    name: string,
+    nodeName: string,
+    opts?: WriteOptions & { uid?: string },
+  ): Promise<StoreResult<KubeObject>>;
+  delete(ref: ResourceRef, namespace: string, name: string, opts?: DeleteOptions): Promise<StoreResult<DeleteResult>>;
+  deleteCollection(ref: ResourceRef, opts: DeleteCollectionOptions): Promise<StoreResult<KubeObject[]>>;
+  watch(ref: ResourceRef, opts: WatchOptions): Promise<StoreResult<ReadableStream<Uint8Array>>>;
+  revision(): Promise<number>;
 }

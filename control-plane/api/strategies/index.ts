@@ -1,0 +1,44 @@
+// One strategy per resource the API server serves (schemas/registry.ts), looked up by its
+// registry entry. Also re-exports what callers outside the strategies need: the subresource bodies,
+// Event conversion and decodeWithSchema.
+
+import type { KubeObject } from "../../../schemas/object.ts";
+import { apiVersionOf, type ResourceType } from "../../../schemas/registry.ts";
+import type { ResourceStrategy } from "../strategy.ts";
+import { configMapStrategy, secretStrategy } from "./config.ts";
+import { deploymentStrategy } from "./deployment.ts";
+import { eventStrategy, eventsV1EventStrategy } from "./event.ts";
+import { namespaceStrategy } from "./namespace.ts";
+import { nodeStrategy } from "./node.ts";
+import { podStrategy } from "./pod.ts";
+import { replicaSetStrategy } from "./replicaset.ts";
+import { serviceStrategy } from "./service.ts";
+import { leaseStrategy, runtimeClassStrategy, serviceAccountStrategy } from "./simple.ts";
+
+export { decodeWithSchema, formatPath } from "./decode.ts";
+export { eventToEventsV1, eventToV1 } from "./event-conversion.ts";
+export { bindingBody, deleteOptionsBody, evictionBody, scaleBody } from "./subresources.ts";
+
+// Strategies are typed per kind; the map holds them as strategies of any KubeObject (their methods
+// are only ever given objects their own decode produced).
+const strategies = new Map<string, ResourceStrategy>([
+  ["v1/Namespace", namespaceStrategy as ResourceStrategy],
+  ["v1/Node", nodeStrategy as ResourceStrategy],
+  ["v1/Pod", podStrategy as ResourceStrategy],
+  ["v1/Service", serviceStrategy as ResourceStrategy],
+  ["v1/ConfigMap", configMapStrategy as ResourceStrategy],
+  ["v1/Secret", secretStrategy as ResourceStrategy],
+  ["v1/ServiceAccount", serviceAccountStrategy as ResourceStrategy],
+  ["v1/Event", eventStrategy as ResourceStrategy],
+  ["apps/v1/Deployment", deploymentStrategy as ResourceStrategy],
+  ["apps/v1/ReplicaSet", replicaSetStrategy as ResourceStrategy],
+  ["coordination.k8s.io/v1/Lease", leaseStrategy as ResourceStrategy],
+  ["events.k8s.io/v1/Event", eventsV1EventStrategy as ResourceStrategy],
+  ["node.k8s.io/v1/RuntimeClass", runtimeClassStrategy as ResourceStrategy],
+]);
+
+export function strategyFor(resource: ResourceType): ResourceStrategy<KubeObject> {
+  const strategy = strategies.get(`${apiVersionOf(resource)}/${resource.kind}`);
+  if (!strategy) throw new Error(`no strategy for ${apiVersionOf(resource)} ${resource.kind}`);
+  return strategy;
+}

@@ -1,0 +1,183 @@
+// The Service strategy: upstream's defaults (ClusterIP, sessionAffinity None, TCP, targetPort = port,
+// traffic policies, single-stack IPv4 families), validation of ports, type and IPs, and an update
+// rule keeping an assigned clusterIP. Allocating the clusterIP is the store's job (it needs state).
+
+import { type Service, type ServiceSpec, serviceSchema } from "../../../schemas/core/service.ts";
+import {
+  isDNS1123Label,
+  isDNS1123Subdomain,
+  isIP,
+  isQualifiedName,
+  isValidPortNum,
+} from "../../../schemas/validation/names.ts";
+import type { StatusCause } from "../errors.ts";
+import { defineStrategy, resourceOf } from "./base.ts";
+import { validatePortNumOrName } from "./container-validation.ts";
+import { child, duplicate, forbidden, index, invalid, invalidEach, notSupported, required } from "./field.ts";
+import { nameIsDNS1035Label, validateLabels } from "./meta.ts";
+
+const TYPES = ["ClusterIP", "ExternalName", "LoadBalancer", "NodePort"];
+const PROTOCOLS = ["SCTP", "TCP", "UDP"];
+const AFFINITIES = ["ClientIP", "None"];
+const FAMILY_POLICIES = ["SingleStack", "PreferDualStack", "RequireDualStack"];
+const TRAFFIC_POLICIES = ["Cluster", "Local"];
+/** ClientIP affinity's default timeout: three hours. */
+const DEFAULT_AFFINITY_SECONDS = 10800;
+
+function externallyAccessible(spec: ServiceSpec): boolean {
+  return spec.type === "LoadBalancer" || spec.type === "NodePort" || (spec.externalIPs?.length ?? 0) > 0;
+}
+
+export function applyServiceDefaults(svc: Service): void {
+  svc.spec ??= {};
+  const spec = svc.spec;
+  spec.sessionAffinity ||= "None";
+  if (spec.sessionAffinity === "None") delete spec.sessionAffinityConfig;
+  if (spec.sessionAffinity === "ClientIP" && spec.sessionAffinityConfig?.clientIP?.timeoutSeconds === undefined) {
+    spec.sessionAffinityConfig = { clientIP: { timeoutSeconds: DEFAULT_AFFINITY_SECONDS } };
+  }
+  spec.type ||= "ClusterIP";
+  for (const port of spec.ports ?? []) {
+    port.protocol ||= "TCP";
+    if (port.targetPort === undefined || port.targetPort === 0 || port.targetPort === "")
+      port.targetPort = port.port ?? 0;
+  }
+  if (externallyAccessible(spec)) spec.externalTrafficPolicy ||= "Cluster";
+  if (spec.type !== "ExternalName") spec.internalTrafficPolicy ??= "Cluster";
+  if (spec.type === "LoadBalancer") spec.allocateLoadBalancerNodePorts ??= true;
+  // clusterIP and clusterIPs[0] name the same address.
+  if (spec.clusterIP && !spec.clusterIPs?.length) spec.clusterIPs = [spec.clusterIP];
+  if (!spec.clusterIP && spec.clusterIPs?.[0]) spec.clusterIP = spec.clusterIPs[0];
+  // A single-stack IPv4 cluster: what the service REST storage fills once it has allocated.
+  if (spec.type !== "ExternalName") {
+    const headlessWithoutSelector = spec.clusterIP === "None" && Object.keys(spec.selector ?? {}).length === 0;
+    spec.ipFamilyPolicy ||= headlessWithoutSelector ? "RequireDualStack" : "SingleStack";
+    if (!spec.ipFamilies?.length) spec.ipFamilies = ["IPv4"];
+  }
+}
+
+function validatePorts(spec: ServiceSpec): StatusCause[] {
+  const causes: StatusCause[] = [];
+  const ports = spec.ports ?? [];
+  const names = new Set<string>();
+  const seen = new Set<string>();
+  ports.forEach((port, i) => {
+    const p = index("spec.ports", i);
+    if (ports.length > 1 && !port.name) causes.push(required(child(p, "name")));
+    else if (port.name) {
+      causes.push(...invalidEach(child(p, "name"), port.name, isDNS1123Label(port.name)));
+      if (names.has(port.name)) causes.push(duplicate(child(p, "name"), port.name));
+      else names.add(port.name);
+    }
+    causes.push(...invalidEach(child(p, "port"), port.port ?? 0, isValidPortNum(port.port ?? 0)));
+    if (!port.protocol) causes.push(required(child(p, "protocol")));
+    else if (!PROTOCOLS.includes(port.protocol))
+      causes.push(notSupported(child(p, "protocol"), port.protocol, PROTOCOLS));
+    causes.push(...validatePortNumOrName(port.targetPort, child(p, "targetPort")));
+    if (port.appProtocol)
+      causes.push(...invalidEach(child(p, "appProtocol"), port.appProtocol, isQualifiedName(port.appProtocol)));
+    if (port.nodePort && spec.type === "ClusterIP") {
+      causes.push(forbidden(child(p, "nodePort"), "may not be used when `type` is 'ClusterIP'"));
+    }
+    const key = `${port.protocol}/${port.port}`;
+    if (seen.has(key)) causes.push(duplicate(p, { protocol: port.protocol, port: port.port }));
+    else seen.add(key);
+  });
+  return causes;
+}
+
+export function validateService(svc: Service): StatusCause[] {
+  const spec = svc.spec ?? {};
+  const causes: StatusCause[] = [];
+  const type = spec.type ?? "";
+  if (!type) causes.push(required("spec.type"));
+  else if (!TYPES.includes(type)) causes.push(notSupported("spec.type", type, TYPES));
+  if (type === "ExternalName") {
+    if (spec.clusterIP) causes.push(forbidden("spec.clusterIP", "may not be set for `type` ExternalName"));
+    if (!spec.externalName) causes.push(required("spec.externalName"));
+    else
+      causes.push(
+        ...invalidEach(
+          "spec.externalName",
+          spec.externalName,
+          isDNS1123Subdomain(spec.externalName.replace(/\.$/, "")),
+        ),
+      );
+  } else if ((spec.ports ?? []).length === 0 && spec.clusterIP !== "None") {
+    causes.push(required("spec.ports"));
+  }
+  causes.push(...validatePorts(spec));
+  causes.push(...validateLabels(spec.selector, "spec.selector"));
+  (spec.clusterIPs ?? []).forEach((ip, i) => {
+    if (ip !== "None" && !isIP(ip)) {
+      causes.push(
+        invalid(index("spec.clusterIPs", i), ip, "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"),
+      );
+    }
+  });
+  const affinity = spec.sessionAffinity ?? "";
+  if (!affinity) causes.push(required("spec.sessionAffinity"));
+  else if (!AFFINITIES.includes(affinity)) causes.push(notSupported("spec.sessionAffinity", affinity, AFFINITIES));
+  if (spec.externalTrafficPolicy) {
+    if (!externallyAccessible(spec)) {
+      causes.push(
+        invalid(
+          "spec.externalTrafficPolicy",
+          spec.externalTrafficPolicy,
+          "may only be set for externally-accessible services",
+        ),
+      );
+    } else if (!TRAFFIC_POLICIES.includes(spec.externalTrafficPolicy)) {
+      causes.push(notSupported("spec.externalTrafficPolicy", spec.externalTrafficPolicy, TRAFFIC_POLICIES));
+    }
+  }
+  if (spec.internalTrafficPolicy && !TRAFFIC_POLICIES.includes(spec.internalTrafficPolicy)) {
+    causes.push(notSupported("spec.internalTrafficPolicy", spec.internalTrafficPolicy, TRAFFIC_POLICIES));
+  }
+  if (spec.ipFamilyPolicy && !FAMILY_POLICIES.includes(spec.ipFamilyPolicy)) {
+    causes.push(notSupported("spec.ipFamilyPolicy", spec.ipFamilyPolicy, FAMILY_POLICIES));
+  }
+  (spec.ipFamilies ?? []).forEach((family, i) => {
+    if (family !== "IPv4" && family !== "IPv6")
+      causes.push(notSupported(index("spec.ipFamilies", i), family, ["IPv4", "IPv6"]));
+  });
+  return causes;
+}
+
+/**
+ * An assigned clusterIP may not change. An update that leaves clusterIP (or a port's nodePort) out
+ * keeps the allocated one, as upstream's update does; that carry-over is done here, the one update
+ * hook the strategy interface has.
+ */
+export function validateServiceUpdate(svc: Service, old: Service): StatusCause[] {
+  svc.spec ??= {};
+  const spec = svc.spec;
+  const prev = old.spec ?? {};
+  if (prev.type === "ExternalName" || spec.type === "ExternalName" || !prev.clusterIP) return [];
+  if (!spec.clusterIP && !spec.clusterIPs?.length) {
+    spec.clusterIP = prev.clusterIP;
+    spec.clusterIPs = prev.clusterIPs ?? [prev.clusterIP];
+  }
+  for (const port of spec.ports ?? []) {
+    if (port.nodePort) continue;
+    const match = (prev.ports ?? []).find((p) => p.nodePort && p.port === port.port && p.protocol === port.protocol);
+    if (match && spec.type !== "ClusterIP") port.nodePort = match.nodePort;
+  }
+  if (spec.clusterIP !== prev.clusterIP)
+    return [invalid("spec.clusterIPs[0]", spec.clusterIPs ?? [], "may not change once set")];
+  return [];
+}
+
+export const serviceStrategy = defineStrategy<Service>({
+  resource: resourceOf("v1", "Service"),
+  schema: serviceSchema,
+  nameCheck: nameIsDNS1035Label,
+  hasStatus: true,
+  tracksGeneration: false,
+  applyDefaults: applyServiceDefaults,
+  validate: validateService,
+  validateUpdate: validateServiceUpdate,
+  prepareForCreate: (svc) => {
+    svc.status = { loadBalancer: {} };
+  },
+});

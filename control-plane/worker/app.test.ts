@@ -1,0 +1,243 @@
+import { exports } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { WatchReader } from "../../test/workers/watch-reader.ts";
+
+// The test configuration's ADMIN_TOKEN_HASH is sha256("test").
+const TOKEN = "test";
+
+let clusterSeq = 0;
+/** Each test gets its own cluster, so tests never see each other's objects. */
+function cluster(): string {
+  clusterSeq++;
+  return `/clusters/t${Date.now().toString(36)}${clusterSeq}`;
+}
+
+async function call(path: string, init: RequestInit & { token?: string | null } = {}): Promise<Response> {
+  const headers = new Headers(init.headers);
+  if (init.token !== null) headers.set("authorization", `Bearer ${init.token ?? TOKEN}`);
+  if (init.body && !headers.has("content-type")) headers.set("content-type", "application/json");
+  return exports.default.fetch(new Request(`https://kflare.test${path}`, { ...init, headers }));
+}
+
+async function body(r: Response): Promise<Record<string, unknown>> {
+  return (await r.json()) as Record<string, unknown>;
+}
+
+const deployment = {
+  apiVersion: "apps/v1",
+  kind: "Deployment",
+  metadata: { name: "web-app" },
+  spec: {
+    replicas: 3,
+    selector: { matchLabels: { app: "web-app" } },
+    template: {
+      metadata: { labels: { app: "web-app" } },
+      spec: { containers: [{ name: "web", image: "myapp:1.2.0", ports: [{ containerPort: 3000 }] }] },
+    },
+  },
+};
+
+describe("health and auth", () => {
+  it("answers health checks without credentials", async () => {
+    expect((await call("/healthz", { token: null })).status).toBe(200);
+    expect((await call("/readyz", { token: null })).status).toBe(200);
+  });
+
+  it("refuses a missing or wrong token with a 401 Status", async () => {
+    for (const token of [null, "wrong"]) {
+      const r = await call("/api/v1/namespaces/default/pods", { token });
+      expect(r.status).toBe(401);
+      expect(await body(r)).toMatchObject({ kind: "Status", code: 401, reason: "Unauthorized" });
+    }
+  });
+
+  it("serves /version with a semver gitVersion", async () => {
+    const v = await body(await call("/version"));
+    expect(v.gitVersion).toMatch(/^v1\.35\.\d+/);
+  });
+});
+
+describe("discovery", () => {
+  it("answers aggregated discovery with the exact content type", async () => {
+    const accept = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json";
+    const core = await call("/api", { headers: { accept } });
+    expect(core.headers.get("content-type")).toBe(
+      "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList",
+    );
+    const list = await body(core);
+    const pods = (
+      list.items as { versions: { resources: { resource: string; shortNames?: string[] }[] }[] }[]
+    )[0]!.versions[0]!.resources.find((r) => r.resource === "pods");
+    expect(pods?.shortNames).toEqual(["po"]);
+    const groups = await body(await call("/apis", { headers: { accept } }));
+    expect((groups.items as { metadata: { name: string } }[]).map((g) => g.metadata.name)).toContain("apps");
+  });
+
+  it("answers legacy discovery", async () => {
+    expect(await body(await call("/api"))).toMatchObject({ kind: "APIVersions", versions: ["v1"] });
+    const apps = await body(await call("/apis/apps/v1"));
+    expect((apps.resources as { name: string }[]).map((r) => r.name)).toContain("deployments/scale");
+  });
+
+  it("publishes a PATCH operation declaring fieldValidation for every kind", async () => {
+    const index = await body(await call("/openapi/v3"));
+    const url = (index.paths as Record<string, { serverRelativeURL: string }>)["apis/apps/v1"]!.serverRelativeURL;
+    const doc = await body(await call(url));
+    const op = (doc.paths as Record<string, { patch: { parameters: { name: string }[] } }>)[
+      "/apis/apps/v1/namespaces/{namespace}/deployments/{name}"
+    ]!;
+    expect(op.patch.parameters.map((p) => p.name)).toContain("fieldValidation");
+  });
+});
+
+describe("objects", () => {
+  it("creates, reads, lists as a Table, scales and deletes a Deployment", async () => {
+    const c = cluster();
+    const created = await call(
+      `${c}/apis/apps/v1/namespaces/default/deployments?fieldManager=kubectl-client-side-apply&fieldValidation=Strict`,
+      {
+        method: "POST",
+        body: JSON.stringify(deployment),
+      },
+    );
+    expect(created.status).toBe(201);
+    const d = await body(created);
+    expect(d).toMatchObject({ metadata: { name: "web-app", namespace: "default", generation: 1 } });
+    // Defaults as kube-apiserver adds them.
+    expect((d.spec as { strategy: { type: string } }).strategy.type).toBe("RollingUpdate");
+
+    const table = await call(`${c}/apis/apps/v1/namespaces/default/deployments?limit=500`, {
+      headers: { accept: "application/json;as=Table;v=v1;g=meta.k8s.io,application/json" },
+    });
+    const t = await body(table);
+    expect(t.kind).toBe("Table");
+    expect((t.rows as { cells: unknown[] }[])[0]!.cells[0]).toBe("web-app");
+
+    const scaled = await call(`${c}/apis/apps/v1/namespaces/default/deployments/web-app/scale`, {
+      method: "PATCH",
+      headers: { "content-type": "application/merge-patch+json" },
+      body: JSON.stringify({ spec: { replicas: 5 } }),
+    });
+    expect(await body(scaled)).toMatchObject({
+      kind: "Scale",
+      spec: { replicas: 5 },
+      status: { selector: "app=web-app" },
+    });
+    const after = await body(await call(`${c}/apis/apps/v1/namespaces/default/deployments/web-app`));
+    expect(after).toMatchObject({ spec: { replicas: 5 }, metadata: { generation: 2 } });
+
+    const del = await call(`${c}/apis/apps/v1/namespaces/default/deployments/web-app`, {
+      method: "DELETE",
+      body: JSON.stringify({ propagationPolicy: "Background" }),
+    });
+    expect(await body(del)).toMatchObject({ kind: "Status", status: "Success" });
+    expect((await call(`${c}/apis/apps/v1/namespaces/default/deployments/web-app`)).status).toBe(404);
+  });
+
+  it("applies strategic merge, JSON and merge patches and server-side apply", async () => {
+    const c = cluster();
+    const path = `${c}/apis/apps/v1/namespaces/default/deployments/web-app`;
+    const applied = await call(`${path}?fieldManager=kubectl&fieldValidation=Strict&force=false`, {
+      method: "PATCH",
+      headers: { "content-type": "application/apply-patch+yaml" },
+      body: JSON.stringify(deployment),
+    });
+    expect(applied.status).toBe(201);
+    const smp = await call(`${path}?fieldManager=kubectl-set`, {
+      method: "PATCH",
+      headers: { "content-type": "application/strategic-merge-patch+json" },
+      body: JSON.stringify({ spec: { template: { spec: { containers: [{ name: "web", image: "myapp:1.3.0" }] } } } }),
+    });
+    const patched = await body(smp);
+    const containers = (patched.spec as { template: { spec: { containers: { image: string; ports: unknown[] }[] } } })
+      .template.spec.containers;
+    expect(containers).toHaveLength(1);
+    expect(containers[0]).toMatchObject({ image: "myapp:1.3.0", ports: [{ containerPort: 3000 }] });
+    const jp = await call(path, {
+      method: "PATCH",
+      headers: { "content-type": "application/json-patch+json" },
+      body: JSON.stringify([{ op: "replace", path: "/spec/replicas", value: 2 }]),
+    });
+    expect(await body(jp)).toMatchObject({ spec: { replicas: 2 } });
+    // A second apply of a different replicas value conflicts with the JSON patch's manager.
+    const conflict = await call(`${path}?fieldManager=kubectl&force=false`, {
+      method: "PATCH",
+      headers: { "content-type": "application/apply-patch+yaml" },
+      body: JSON.stringify(deployment),
+    });
+    expect(conflict.status).toBe(409);
+    const unsupported = await call(path, { method: "PATCH", headers: { "content-type": "text/plain" }, body: "x" });
+    expect(unsupported.status).toBe(415);
+  });
+
+  it("streams a watch over HTTP", async () => {
+    const c = cluster();
+    const list = await body(await call(`${c}/api/v1/namespaces/default/configmaps`));
+    const rv = (list.metadata as { resourceVersion: string }).resourceVersion;
+    const w = await call(`${c}/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${rv}`);
+    expect(w.status).toBe(200);
+    const reader = new WatchReader(w.body!);
+    await call(`${c}/api/v1/namespaces/default/configmaps`, {
+      method: "POST",
+      body: JSON.stringify({ metadata: { name: "a" }, data: { k: "v" } }),
+    });
+    const [event] = await reader.waitFor(1);
+    expect(event).toMatchObject({ type: "ADDED", object: { kind: "ConfigMap", metadata: { name: "a" } } });
+    await reader.cancel();
+  });
+});
+
+describe("bad input", () => {
+  it.each([
+    ["malformed JSON", "/api/v1/namespaces/default/configmaps", "POST", "{", "application/json", 400],
+    [
+      "a kind that does not match the URL",
+      "/api/v1/namespaces/default/configmaps",
+      "POST",
+      JSON.stringify({ apiVersion: "v1", kind: "Secret", metadata: { name: "x" } }),
+      "application/json",
+      400,
+    ],
+    ["an unknown resource", "/api/v1/namespaces/default/widgets", "GET", undefined, undefined, 404],
+    [
+      "an invalid name",
+      "/api/v1/namespaces/default/configmaps",
+      "POST",
+      JSON.stringify({ metadata: { name: "Bad_Name" } }),
+      "application/json",
+      422,
+    ],
+    ["an unsupported media type", "/api/v1/namespaces/default/configmaps", "POST", "x", "text/plain", 415],
+    [
+      "a body over 3 MiB",
+      "/api/v1/namespaces/default/configmaps",
+      "POST",
+      JSON.stringify({ metadata: { name: "x" }, data: { k: "x".repeat(3_200_000) } }),
+      "application/json",
+      413,
+    ],
+    [
+      "a missing namespace",
+      "/api/v1/namespaces/nope/configmaps",
+      "POST",
+      JSON.stringify({ metadata: { name: "x" } }),
+      "application/json",
+      404,
+    ],
+    [
+      "an unknown field in Strict mode",
+      "/api/v1/namespaces/default/configmaps?fieldValidation=Strict",
+      "POST",
+      JSON.stringify({ metadata: { name: "x" }, bogus: 1 }),
+      "application/json",
+      400,
+    ],
+  ])("answers %s with a Status and writes nothing", async (_what, path, method, payload, type, code) => {
+    const c = cluster();
+    const r = await call(`${c}${path}`, { method, body: payload, headers: type ? { "content-type": type } : {} });
+    expect(r.status).toBe(code);
+    expect(await body(r)).toMatchObject({ kind: "Status", status: "Failure", code });
+    const list = await body(await call(`${c}/api/v1/namespaces/default/configmaps`));
+    expect(list.items).toEqual([]);
+  });
+});

@@ -1,0 +1,105 @@
+// The API server: a Hono app that serves the default cluster at the root and any other cluster
+// under /clusters/<name>. Health endpoints need no credentials; everything else does.
+
+import { Hono } from "hono";
+import { ApiError } from "../api/errors.ts";
+import { authenticate, type Identity } from "./auth.ts";
+import {
+  AGGREGATED_CONTENT_TYPE,
+  aggregatedDiscovery,
+  legacyApiGroup,
+  legacyApiGroupList,
+  legacyApiVersions,
+  legacyResourceList,
+  wantsAggregated,
+} from "./discovery.ts";
+import { handleResource, notFoundPath } from "./handlers/resources.ts";
+import { openApiDocument, openApiIndex } from "./openapi.ts";
+import { parseApiPath } from "./request-path.ts";
+import { errorResponse, json } from "./respond.ts";
+import { storeFor } from "./store-client.ts";
+import { versionInfo } from "./version.ts";
+
+type AppEnv = { Bindings: Env; Variables: { identity: Identity } };
+
+const CLUSTER_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** Serves one cluster's API; `prefix` is the path the cluster is mounted at. */
+async function serveCluster(
+  request: Request,
+  env: Env,
+  cluster: string,
+  prefix: string,
+  rest: string,
+): Promise<Response> {
+  const url = new URL(request.url);
+  if (
+    rest === "/healthz" ||
+    rest === "/livez" ||
+    rest === "/readyz" ||
+    rest.startsWith("/healthz/") ||
+    rest.startsWith("/livez/") ||
+    rest.startsWith("/readyz/")
+  ) {
+    return new Response("ok", { headers: { "content-type": "text/plain" } });
+  }
+  const identity = await authenticate(
+    request.headers.get("authorization"),
+    request.headers.get("cf-connecting-ip") ?? "local",
+    {
+      adminTokenHash: env.ADMIN_TOKEN_HASH,
+    },
+  );
+  if (identity.cluster !== undefined && identity.cluster !== cluster)
+    throw new ApiError(401, "Unauthorized", "Unauthorized");
+  if (rest === "/version" || rest === "/version/") return json(versionInfo());
+  if (rest === "/openapi/v3" || rest === "/openapi/v3/") return json(openApiIndex(prefix));
+  if (rest.startsWith("/openapi/v3/")) {
+    const doc = openApiDocument(rest.slice("/openapi/v3/".length));
+    if (!doc) throw notFoundPath();
+    return new Response(doc.body, {
+      headers: { "content-type": "application/json", etag: `"${doc.hash}"`, "cache-control": "public, immutable" },
+    });
+  }
+  if (rest === "/openapi/v2" || rest === "/swagger.json") throw notFoundPath();
+  const parsed = parseApiPath(rest);
+  const accept = request.headers.get("accept");
+  switch (parsed.type) {
+    case "root": {
+      if (wantsAggregated(accept)) {
+        const r = json(aggregatedDiscovery(parsed.core));
+        r.headers.set("content-type", AGGREGATED_CONTENT_TYPE);
+        return r;
+      }
+      return json(parsed.core ? legacyApiVersions() : legacyApiGroupList());
+    }
+    case "group": {
+      const g = legacyApiGroup(parsed.group);
+      if (!g) throw notFoundPath();
+      return json(g);
+    }
+    case "groupVersion": {
+      const list = legacyResourceList(parsed.group, parsed.version);
+      if (!list) throw notFoundPath();
+      return json(list);
+    }
+    case "resource":
+      return handleResource({ request, url, store: storeFor(env, cluster), identity, prefix }, parsed.path);
+    default:
+      throw notFoundPath();
+  }
+}
+
+export function createApp(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.onError((err) => errorResponse(err));
+  app.notFound(() => errorResponse(notFoundPath()));
+  app.all("/clusters/:cluster/*", async (c) => {
+    const cluster = c.req.param("cluster");
+    if (!CLUSTER_NAME.test(cluster)) throw notFoundPath();
+    const prefix = `/clusters/${cluster}`;
+    return serveCluster(c.req.raw, c.env, cluster, prefix, new URL(c.req.url).pathname.slice(prefix.length) || "/");
+  });
+  app.all("*", async (c) => serveCluster(c.req.raw, c.env, "default", "", new URL(c.req.url).pathname));
+  return app;
+}
