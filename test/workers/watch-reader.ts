@@ -2,7 +2,11 @@
 
 export interface WatchEvent {
   type: string;
-  object: { kind?: string; metadata?: { name?: string; resourceVersion?: string; annotations?: Record<string, string> }; [k: string]: unknown };
+  object: {
+    kind?: string;
+    metadata?: { name?: string; resourceVersion?: string; annotations?: Record<string, string> };
+    [k: string]: unknown;
+  };
 }
 
 export class WatchReader {
@@ -19,12 +23,12 @@ export class WatchReader {
   private async pump(deadline: number): Promise<boolean> {
     const remaining = deadline - Date.now();
     if (remaining <= 0 || this.ended) return false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let timer: ReturnType<typeof setTimeout> | null = null;
     const timeout = new Promise<"timeout">((resolve) => {
       timer = setTimeout(() => resolve("timeout"), remaining);
     });
     const next = await Promise.race([this.reader.read(), timeout]);
-    clearTimeout(timer);
+    if (timer !== null) clearTimeout(timer);
     if (next === "timeout") return false;
     if (next.done) {
       this.ended = true;
