@@ -7,9 +7,12 @@ const TOKEN = "test";
 
 let clusterSeq = 0;
 /** Each test gets its own cluster, so tests never see each other's objects. */
-function cluster(): string {
+async function cluster(): Promise<string> {
   clusterSeq++;
-  return `/clusters/t${Date.now().toString(36)}${clusterSeq}`;
+  const name = `t${Date.now().toString(36)}${clusterSeq}`;
+  const r = await call("/kflare/v1/clusters", { method: "POST", body: JSON.stringify({ metadata: { name } }) });
+  if (r.status !== 201) throw new Error(`cluster create: ${r.status} ${await r.text()}`);
+  return `/clusters/${name}`;
 }
 
 async function call(path: string, init: RequestInit & { token?: string | null } = {}): Promise<Response> {
@@ -57,6 +60,22 @@ describe("health and auth", () => {
   });
 });
 
+describe("clusters", () => {
+  it("serves a cluster only while it exists, each with its own objects", async () => {
+    const c = await cluster();
+    const cm = JSON.stringify({ metadata: { name: "only-here" } });
+    expect((await call(`${c}/api/v1/namespaces/default/configmaps`, { method: "POST", body: cm })).status).toBe(201);
+    expect((await call("/api/v1/namespaces/default/configmaps/only-here")).status).toBe(404);
+    const name = c.split("/")[2]!;
+    expect((await call(`/kflare/v1/clusters/${name}`, { method: "DELETE" })).status).toBe(200);
+    const gone = await call(`${c}/api/v1/namespaces/default/configmaps`);
+    expect(gone.status).toBe(404);
+    expect((await body(gone)).message).toContain("does not exist");
+    expect((await call("/clusters/never-made/api/v1/namespaces")).status).toBe(404);
+    expect((await call("/kflare/v1/clusters/default", { method: "DELETE" })).status).toBe(403);
+  });
+});
+
 describe("discovery", () => {
   it("answers aggregated discovery with the exact content type", async () => {
     const accept = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json";
@@ -92,7 +111,7 @@ describe("discovery", () => {
 
 describe("objects", () => {
   it("creates, reads, lists as a Table, scales and deletes a Deployment", async () => {
-    const c = cluster();
+    const c = await cluster();
     const created = await call(
       `${c}/apis/apps/v1/namespaces/default/deployments?fieldManager=kubectl-client-side-apply&fieldValidation=Strict`,
       {
@@ -135,7 +154,7 @@ describe("objects", () => {
   });
 
   it("applies strategic merge, JSON and merge patches and server-side apply", async () => {
-    const c = cluster();
+    const c = await cluster();
     const path = `${c}/apis/apps/v1/namespaces/default/deployments/web-app`;
     const applied = await call(`${path}?fieldManager=kubectl&fieldValidation=Strict&force=false`, {
       method: "PATCH",
@@ -171,7 +190,7 @@ describe("objects", () => {
   });
 
   it("streams a watch over HTTP", async () => {
-    const c = cluster();
+    const c = await cluster();
     const list = await body(await call(`${c}/api/v1/namespaces/default/configmaps`));
     const rv = (list.metadata as { resourceVersion: string }).resourceVersion;
     const w = await call(`${c}/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${rv}`);
@@ -233,7 +252,7 @@ describe("bad input", () => {
       400,
     ],
   ])("answers %s with a Status and writes nothing", async (_what, path, method, payload, type, code) => {
-    const c = cluster();
+    const c = await cluster();
     const r = await call(`${c}${path}`, { method, body: payload, headers: type ? { "content-type": type } : {} });
     expect(r.status).toBe(code);
     expect(await body(r)).toMatchObject({ kind: "Status", status: "Failure", code });

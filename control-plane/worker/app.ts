@@ -4,6 +4,7 @@
 import { Hono } from "hono";
 import { ApiError } from "../api/errors.ts";
 import { authenticate, type Identity } from "./auth.ts";
+import { CLUSTER_NAME, clusterExists, handleClusters } from "./clusters.ts";
 import {
   AGGREGATED_CONTENT_TYPE,
   aggregatedDiscovery,
@@ -21,8 +22,6 @@ import { storeFor } from "./store-client.ts";
 import { versionInfo } from "./version.ts";
 
 type AppEnv = { Bindings: Env; Variables: { identity: Identity } };
-
-const CLUSTER_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /** Serves one cluster's API; `prefix` is the path the cluster is mounted at. */
 async function serveCluster(
@@ -52,6 +51,17 @@ async function serveCluster(
   );
   if (identity.cluster !== undefined && identity.cluster !== cluster)
     throw new ApiError(401, "Unauthorized", "Unauthorized");
+  if (prefix === "") {
+    const m = /^\/kflare\/v1\/clusters(?:\/([^/]+))?\/?$/.exec(rest);
+    if (m) return handleClusters(request, env, identity, m[1]);
+  }
+  if (!(await clusterExists(env, cluster))) {
+    throw new ApiError(
+      404,
+      "NotFound",
+      `cluster "${cluster}" does not exist on this deployment; create it with: kflare cluster create ${cluster}`,
+    );
+  }
   if (rest === "/version" || rest === "/version/") return json(versionInfo());
   if (rest === "/openapi/v3" || rest === "/openapi/v3/") return json(openApiIndex(prefix));
   if (rest.startsWith("/openapi/v3/")) {

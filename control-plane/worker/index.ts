@@ -1,8 +1,9 @@
 // The Worker's entry point: the API server app and the Durable Object classes it binds.
+import { ClusterDirectory } from "../durable-objects/directory/cluster-directory.ts";
 import { ClusterStore } from "../durable-objects/store/cluster-store.ts";
 import { createApp } from "./app.ts";
 
-export { ClusterStore };
+export { ClusterDirectory, ClusterStore };
 
 const app = createApp();
 

@@ -49,7 +49,7 @@ const pod = (name: string, nodeName?: string): KubeObject => ({
 async function compactAll(s: StoreRpc) {
   await runInDurableObject(stubOf(s), (instance: ClusterStore) => {
     // biome-ignore lint/complexity/useLiteralKeys: reaching the private core is the point of this test helper
-    instance["core"].log.compact(Date.now() + 1);
+    instance["core"]!.log.compact(Date.now() + 1);
   });
 }
 

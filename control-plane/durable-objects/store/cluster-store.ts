@@ -31,48 +31,63 @@ function seconds(value: string | undefined, fallback: number): number {
 }
 
 export class ClusterStore extends DurableObject<Env> implements StoreRpc {
-  private core!: StoreCore;
+  private core: StoreCore | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    const db = drizzle(ctx.storage, { logger: false });
-    ctx.blockConcurrencyWhile(async () => {
-      await migrate(db, migrations);
-      this.core = new StoreCore(ctx.storage, db, {
-        historyMs: seconds(env.WATCH_HISTORY_SECONDS, 300) * 1000,
-        bookmarkIntervalMs: seconds(env.BOOKMARK_INTERVAL_SECONDS, 60) * 1000,
-        serviceCidr: parseCidr(env.SERVICE_CIDR ?? "10.43.0.0/16"),
-        strategy: storeStrategy,
-        render: renderWatchObject,
-      });
-      this.core.bootstrap();
-    });
+    ctx.blockConcurrencyWhile(() => this.init());
   }
 
-  private run<T>(ref: ResourceRef, fn: (rt: ResourceType) => T): StoreResult<T> {
+  private async init(): Promise<void> {
+    const db = drizzle(this.ctx.storage, { logger: false });
+    await migrate(db, migrations);
+    this.core = new StoreCore(this.ctx.storage, db, {
+      historyMs: seconds(this.env.WATCH_HISTORY_SECONDS, 300) * 1000,
+      bookmarkIntervalMs: seconds(this.env.BOOKMARK_INTERVAL_SECONDS, 60) * 1000,
+      serviceCidr: parseCidr(this.env.SERVICE_CIDR ?? "10.43.0.0/16"),
+      strategy: storeStrategy,
+      render: renderWatchObject,
+    });
+    this.core.bootstrap();
+  }
+
+  /** Deletes every object of the cluster (its cluster was deleted); a later use starts afresh. */
+  async destroy(): Promise<void> {
+    this.core?.hub.closeAll();
+    this.core = undefined;
+    await this.ctx.storage.deleteAll();
+  }
+
+  private async ready(): Promise<StoreCore> {
+    if (!this.core) await this.ctx.blockConcurrencyWhile(() => (this.core ? Promise.resolve() : this.init()));
+    return this.core!;
+  }
+
+  private async run<T>(ref: ResourceRef, fn: (rt: ResourceType, core: StoreCore) => T): Promise<StoreResult<T>> {
+    const core = await this.ready();
     try {
       const rt = resourceFor(ref.group, ref.version, ref.plural);
       if (!rt) throw notFound(ref.plural, "", ref.group);
-      return { ok: true, value: fn(rt) };
+      return { ok: true, value: fn(rt, core) };
     } catch (err) {
       return { ok: false, status: toStatus(err) };
     }
   }
 
   async get(ref: ResourceRef, namespace: string, name: string): Promise<StoreResult<KubeObject>> {
-    return this.run(ref, (rt) => this.core.get(rt, namespace, name));
+    return this.run(ref, (rt, core) => core.get(rt, namespace, name));
   }
 
   async list(ref: ResourceRef, opts: ListOptions): Promise<StoreResult<ListResult>> {
-    return this.run(ref, (rt) => this.core.list(rt, opts));
+    return this.run(ref, (rt, core) => core.list(rt, opts));
   }
 
   async create(ref: ResourceRef, obj: KubeObject, opts: WriteOptions = {}): Promise<StoreResult<KubeObject>> {
-    return this.run(ref, (rt) => this.core.create(rt, obj, opts));
+    return this.run(ref, (rt, core) => core.create(rt, obj, opts));
   }
 
   async update(ref: ResourceRef, obj: KubeObject, opts: WriteOptions = {}): Promise<StoreResult<KubeObject>> {
-    return this.run(ref, (rt) => this.core.update(rt, obj, opts));
+    return this.run(ref, (rt, core) => core.update(rt, obj, opts));
   }
 
   async bind(
@@ -82,7 +97,7 @@ export class ClusterStore extends DurableObject<Env> implements StoreRpc {
     nodeName: string,
     opts: WriteOptions & { uid?: string } = {},
   ): Promise<StoreResult<KubeObject>> {
-    return this.run(ref, (rt) => this.core.bind(rt, namespace, name, nodeName, opts));
+    return this.run(ref, (rt, core) => core.bind(rt, namespace, name, nodeName, opts));
   }
 
   async delete(
@@ -91,19 +106,19 @@ export class ClusterStore extends DurableObject<Env> implements StoreRpc {
     name: string,
     opts: DeleteOptions = {},
   ): Promise<StoreResult<DeleteResult>> {
-    return this.run(ref, (rt) => this.core.delete(rt, namespace, name, opts));
+    return this.run(ref, (rt, core) => core.delete(rt, namespace, name, opts));
   }
 
   async deleteCollection(ref: ResourceRef, opts: DeleteCollectionOptions): Promise<StoreResult<KubeObject[]>> {
-    return this.run(ref, (rt) => this.core.deleteCollection(rt, opts));
+    return this.run(ref, (rt, core) => core.deleteCollection(rt, opts));
   }
 
   async watch(ref: ResourceRef, opts: WatchOptions): Promise<StoreResult<ReadableStream<Uint8Array>>> {
-    return this.run(ref, (rt) => this.core.watch(rt, opts));
+    return this.run(ref, (rt, core) => core.watch(rt, opts));
   }
 
   /** The current cluster-wide revision (tests and the benchmark read it). */
   async revision(): Promise<number> {
-    return this.core.log.currentRevision();
+    return (await this.ready()).log.currentRevision();
   }
 }

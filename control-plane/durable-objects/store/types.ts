@@ -102,4 +102,5 @@ export interface StoreRpc {
   deleteCollection(ref: ResourceRef, opts: DeleteCollectionOptions): Promise<StoreResult<KubeObject[]>>;
   watch(ref: ResourceRef, opts: WatchOptions): Promise<StoreResult<ReadableStream<Uint8Array>>>;
   revision(): Promise<number>;
+  destroy(): Promise<void>;
 }
