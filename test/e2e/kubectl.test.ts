@@ -1,0 +1,250 @@
+// The real kubectl 1.35 and helm 4 against the control plane started as `npm start` starts it:
+// discovery, client-side and server-side apply of the seed manifest, tables, scale, watch,
+// protobuf bodies from typed clients, deletes, authentication and a helm release's lifecycle.
+
+import { spawn } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse, stringify } from "yaml";
+import { type ControlPlane, startControlPlane } from "../../cli/local-control-plane.ts";
+import { type RunResult, runHelm, runKubectl, toolBinaries } from "../tools/binaries.ts";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const SEED = join(ROOT, "examples/deployment.yaml");
+const CHART = join(ROOT, "test/e2e/fixtures/chart");
+
+let cp: ControlPlane;
+let dataDir: string;
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), "kflare-e2e-kubectl-"));
+  await toolBinaries();
+  cp = await startControlPlane({ dataDir, port: 0 });
+});
+
+afterAll(async () => {
+  await cp?.stop();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+async function kubectl(...args: string[]): Promise<RunResult> {
+  return runKubectl(args, { kubeconfig: cp.kubeconfigPath });
+}
+
+/** kubectl that must succeed; its stdout. */
+async function ok(...args: string[]): Promise<string> {
+  const r = await kubectl(...args);
+  if (r.code !== 0) throw new Error(`kubectl ${args.join(" ")} exited ${r.code}:\n${r.stderr}${r.stdout}`);
+  return r.stdout;
+}
+
+function rows(table: string): string[][] {
+  return table
+    .trim()
+    .split("\n")
+    .map((l) => l.trim().split(/\s{2,}/));
+}
+
+describe("discovery", () => {
+  it("reports the server version", async () => {
+    expect(await ok("version")).toMatch(/Server Version: v1\.35\.\d+/);
+  });
+
+  it("lists the API resources with short names", async () => {
+    const out = await ok("api-resources");
+    expect(out).toMatch(/^pods\s+po\s+v1\s+true\s+Pod$/m);
+    expect(out).toMatch(/^deployments\s+deploy\s+apps\/v1\s+true\s+Deployment$/m);
+    expect(out).toMatch(/^namespaces\s+ns\s+v1\s+false\s+Namespace$/m);
+    expect(out).toMatch(/^leases\s+coordination\.k8s\.io\/v1\s+true\s+Lease$/m);
+  });
+});
+
+describe("the seed manifest", () => {
+  it("applies client-side, then again unchanged, then server-side", async () => {
+    expect(await ok("apply", "-f", SEED)).toBe("deployment.apps/web-app created\nservice/web-app created\n");
+    expect(await ok("apply", "-f", SEED)).toBe("deployment.apps/web-app unchanged\nservice/web-app unchanged\n");
+    expect(await ok("apply", "--server-side", "-f", SEED)).toBe(
+      "deployment.apps/web-app serverside-applied\nservice/web-app serverside-applied\n",
+    );
+    const deploy = JSON.parse(await ok("get", "deploy", "web-app", "-o", "json"));
+    expect(deploy.metadata.annotations["kubectl.kubernetes.io/last-applied-configuration"]).toContain(
+      '"image":"myapp:1.2.0"',
+    );
+    expect(deploy.spec.template.spec.containers[0].resources.limits).toEqual({ cpu: "500m", memory: "512Mi" });
+    expect(deploy.spec.strategy).toEqual({
+      type: "RollingUpdate",
+      rollingUpdate: { maxSurge: "25%", maxUnavailable: "25%" },
+    });
+  });
+
+  it("applies a change as a strategic merge patch", async () => {
+    const manifest = (await readFile(SEED, "utf8")).replace("myapp:1.2.0", "myapp:1.3.0");
+    const changed = join(dataDir, "changed.yaml");
+    await writeFile(changed, manifest);
+    expect(await ok("apply", "-f", changed)).toContain("deployment.apps/web-app configured");
+    expect(
+      await ok(
+        "get",
+        "deploy",
+        "web-app",
+        "-o",
+        "jsonpath={.spec.template.spec.containers[0].image} {.metadata.generation}",
+      ),
+    ).toBe("myapp:1.3.0 2");
+  });
+
+  it("prints tables for get, -o wide, -l, -A and all", async () => {
+    const svc = rows(await ok("get", "svc"));
+    expect(svc[0]).toEqual(["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"]);
+    const webApp = svc.find((r) => r[0] === "web-app")!;
+    expect(webApp[1]).toBe("ClusterIP");
+    expect(webApp[2]).toMatch(/^10\.43\.\d+\.\d+$/);
+    expect(webApp[4]).toBe("80/TCP");
+    const wide = rows(await ok("get", "deploy", "-o", "wide"));
+    expect(wide[0]).toEqual(["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE", "CONTAINERS", "IMAGES", "SELECTOR"]);
+    expect(wide[1]!.slice(5)).toEqual(["web", "myapp:1.3.0", "app=web-app"]);
+    const all = await ok("get", "all");
+    expect(all).toContain("service/kubernetes");
+    expect(all).toContain("deployment.apps/web-app");
+    const allNs = rows(await ok("get", "svc", "-A"));
+    expect(allNs[0]!.slice(0, 2)).toEqual(["NAMESPACE", "NAME"]);
+    expect(allNs.some((r) => r[0] === "default" && r[1] === "kubernetes")).toBe(true);
+    const labelled = await ok("get", "svc", "-l", "component=apiserver", "-o", "name");
+    expect(labelled).toBe("service/kubernetes\n");
+    const yaml = parse(await ok("get", "deploy", "web-app", "-o", "yaml"));
+    expect(yaml).toMatchObject({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "web-app", namespace: "default" },
+    });
+  });
+
+  it("shows pods with their table columns", async () => {
+    await ok("run", "solo", "--image=myapp:1.2.0", "--labels=app=solo");
+    const pods = rows(await ok("get", "pods", "-l", "app=solo", "-o", "wide"));
+    expect(pods[0]).toEqual([
+      "NAME",
+      "READY",
+      "STATUS",
+      "RESTARTS",
+      "AGE",
+      "IP",
+      "NODE",
+      "NOMINATED NODE",
+      "READINESS GATES",
+    ]);
+    expect(pods[1]!.slice(0, 4)).toEqual(["solo", "0/1", "Pending", "0"]);
+    await ok("delete", "pod", "solo");
+  });
+
+  it("scales through the scale subresource", async () => {
+    expect(await ok("scale", "deployment", "web-app", "--replicas=5")).toBe("deployment.apps/web-app scaled\n");
+    expect(await ok("get", "deploy", "web-app", "-o", "jsonpath={.spec.replicas}")).toBe("5");
+  });
+
+  it("deletes what a file created", async () => {
+    const out = await ok("delete", "-f", SEED);
+    expect(out).toBe(
+      'deployment.apps "web-app" deleted from default namespace\nservice "web-app" deleted from default namespace\n',
+    );
+    expect((await kubectl("get", "deploy", "web-app")).stderr).toContain('deployments.apps "web-app" not found');
+  });
+});
+
+describe("watch", () => {
+  it("prints a change that happens while `get -w` runs", async () => {
+    const { kubectl: bin } = await toolBinaries();
+    const home = await mkdtemp(join(tmpdir(), "kflare-home-"));
+    // A first row makes kubectl print its header once the list is done: then the watch is open.
+    await ok("create", "configmap", "present", "--from-literal=k=v");
+    const child = spawn(bin, ["get", "configmaps", "-w"], {
+      env: { PATH: process.env.PATH ?? "", HOME: home, KUBECONFIG: cp.kubeconfigPath },
+    });
+    let out = "";
+    child.stdout.on("data", (b: Buffer) => {
+      out += b.toString();
+    });
+    try {
+      await waitFor(() => /^present\s/m.test(out), 20_000);
+      await ok("create", "configmap", "watched", "--from-literal=k=v");
+      await waitFor(() => /^watched\s+1\s+/m.test(out), 20_000);
+    } finally {
+      child.kill("SIGKILL");
+      await rm(home, { recursive: true, force: true });
+    }
+    expect(out).toMatch(/^watched\s+1\s+\d+s$/m);
+  });
+});
+
+describe("typed clients send protobuf", () => {
+  it("creates a namespace, a configmap and a secret", async () => {
+    expect(await ok("create", "namespace", "demo")).toBe("namespace/demo created\n");
+    expect(await ok("create", "configmap", "settings", "-n", "demo", "--from-literal=mode=fast")).toBe(
+      "configmap/settings created\n",
+    );
+    expect(await ok("create", "secret", "generic", "creds", "-n", "demo", "--from-literal=password=s3cret")).toBe(
+      "secret/creds created\n",
+    );
+    const secret = JSON.parse(await ok("get", "secret", "creds", "-n", "demo", "-o", "json"));
+    expect(Buffer.from(secret.data.password, "base64").toString()).toBe("s3cret");
+    expect(JSON.parse(await ok("get", "cm", "settings", "-n", "demo", "-o", "json")).data).toEqual({ mode: "fast" });
+    expect(await ok("create", "deployment", "typed", "-n", "demo", "--image=myapp:1.2.0", "--replicas=2")).toBe(
+      "deployment.apps/typed created\n",
+    );
+    expect(
+      await ok(
+        "get",
+        "deploy",
+        "typed",
+        "-n",
+        "demo",
+        "-o",
+        "jsonpath={.spec.replicas} {.spec.template.spec.containers[0].image}",
+      ),
+    ).toBe("2 myapp:1.2.0");
+  });
+});
+
+describe("authentication", () => {
+  it("refuses a missing or a wrong token", async () => {
+    const doc = parse(await readFile(cp.kubeconfigPath, "utf8"));
+    // Without any credentials kubectl prompts for a password; a user with basic auth sends no token.
+    for (const user of [{ username: "nobody", password: "nothing" }, { token: "not-the-token" }]) {
+      doc.users[0].user = user;
+      const path = join(dataDir, `bad-${Object.keys(user)[0]}.kubeconfig`);
+      await writeFile(path, stringify(doc));
+      const r = await runKubectl(["get", "pods"], { kubeconfig: path });
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toMatch(
+        /error: You must be logged in to the server \((Unauthorized|the server has asked for the client to provide credentials)\)/,
+      );
+    }
+  });
+});
+
+describe("helm", () => {
+  it("installs, lists and uninstalls a release", async () => {
+    const helm = (...args: string[]) => runHelm(args, { kubeconfig: cp.kubeconfigPath, timeoutMs: 90_000 });
+    const install = await helm("install", "demo", CHART);
+    expect(install.stderr).toBe("");
+    expect(install.stdout).toContain("STATUS: deployed");
+    expect(JSON.parse(await ok("get", "cm", "demo-config", "-o", "json")).data).toEqual({ greeting: "hello" });
+    const list = await helm("list", "-o", "json");
+    expect(JSON.parse(list.stdout)).toMatchObject([{ name: "demo", status: "deployed", revision: "1" }]);
+    const uninstall = await helm("uninstall", "demo");
+    expect(uninstall.stdout).toContain('release "demo" uninstalled');
+    expect((await kubectl("get", "svc", "demo-svc")).code).not.toBe(0);
+    expect(JSON.parse((await helm("list", "-o", "json")).stdout)).toEqual([]);
+  });
+});
+
+async function waitFor(cond: () => boolean, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
