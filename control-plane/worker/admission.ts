@@ -3,7 +3,8 @@
 
 import type { KubeObject } from "../../schemas/object.ts";
 import { apiVersionOf, type ResourceType } from "../../schemas/registry.ts";
-import { badRequest, invalid } from "../api/errors.ts";
+import { admitObject } from "../api/admit.ts";
+import { badRequest } from "../api/errors.ts";
 import { strategyFor } from "../api/strategies/index.ts";
 import type { FieldValidation } from "../api/strategy.ts";
 
@@ -50,12 +51,7 @@ export function admit(
   mode: FieldValidation,
   create: boolean,
 ): Admitted {
-  const strategy = strategyFor(rt);
-  const { object, warnings } = strategy.decode(body, mode);
-  strategy.applyDefaults(object);
-  if (create) strategy.prepareForCreate(object);
-  const causes = strategy.validate(object);
-  if (causes.length > 0)
-    throw invalid(rt.kind, object.metadata.name ?? object.metadata.generateName ?? "", causes, rt.group);
+  const { object, warnings } = strategyFor(rt).decode(body, mode);
+  admitObject(rt, object, create);
   return { object, warnings };
 }

@@ -5,6 +5,9 @@ import type { KubeObject } from "../../../schemas/object.ts";
 
 export const SYSTEM_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"] as const;
 
+/** Namespaces upstream's NamespaceLifecycle admission never lets anyone delete. */
+export const IMMORTAL_NAMESPACES: ReadonlySet<string> = new Set(["default", "kube-system", "kube-public"]);
+
 export function namespaceObject(name: string): KubeObject {
   return {
     apiVersion: "v1",

@@ -8,6 +8,8 @@ import migrations from "../../../migrations/migrations.js";
 import type { KubeObject } from "../../../schemas/object.ts";
 import { type ResourceType, resourceFor } from "../../../schemas/registry.ts";
 import { notFound, toStatus } from "../../api/errors.ts";
+import type { ControllerHost } from "../controllers/host.ts";
+import { createControllerHost } from "../controllers/setup.ts";
 import { parseCidr } from "./cluster-ip.ts";
 import { StoreCore } from "./store-core.ts";
 import { storeStrategy } from "./store-strategy.ts";
@@ -32,6 +34,7 @@ function seconds(value: string | undefined, fallback: number): number {
 
 export class ClusterStore extends DurableObject<Env> implements StoreRpc {
   private core: StoreCore | undefined;
+  private host: ControllerHost | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -41,20 +44,41 @@ export class ClusterStore extends DurableObject<Env> implements StoreRpc {
   private async init(): Promise<void> {
     const db = drizzle(this.ctx.storage, { logger: false });
     await migrate(db, migrations);
-    this.core = new StoreCore(this.ctx.storage, db, {
+    const core = new StoreCore(this.ctx.storage, db, {
       historyMs: seconds(this.env.WATCH_HISTORY_SECONDS, 300) * 1000,
       bookmarkIntervalMs: seconds(this.env.BOOKMARK_INTERVAL_SECONDS, 60) * 1000,
       serviceCidr: parseCidr(this.env.SERVICE_CIDR ?? "10.43.0.0/16"),
       strategy: storeStrategy,
       render: renderWatchObject,
     });
-    this.core.bootstrap();
+    core.bootstrap();
+    const host = createControllerHost(core, db, this.env, (at) => {
+      this.ctx.storage.setAlarm(at).catch((err: unknown) => console.error("setAlarm failed", err));
+    });
+    core.onCommit = () => host.nudge();
+    this.core = core;
+    this.host = host;
+    // Work left from before a restart (changes after the cursor, due timers) resumes now.
+    host.nudge();
+  }
+
+  override async alarm(): Promise<void> {
+    try {
+      await this.ready();
+      this.host?.alarm();
+    } catch (err) {
+      // Never throw from an alarm: Cloudflare gives up on alarms that keep failing.
+      console.error("alarm failed", err);
+      await this.ctx.storage.setAlarm(Date.now() + 5000);
+    }
   }
 
   /** Deletes every object of the cluster (its cluster was deleted); a later use starts afresh. */
   async destroy(): Promise<void> {
     this.core?.hub.closeAll();
     this.core = undefined;
+    this.host = undefined;
+    await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
   }
 

@@ -3,10 +3,11 @@
 // Synchronous on purpose: Durable Object SQLite is local, so a write and the fan-out that follows
 // happen in one turn of the event loop, with nothing interleaved.
 
-import { and, asc, eq, gt, lte, or, sql } from "drizzle-orm";
+import { and, asc, eq, gt, isNull, lte, or, sql } from "drizzle-orm";
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
 import type { KubeObject } from "../../../schemas/object.ts";
-import { changes, meta, objects } from "./tables.ts";
+import { jsonEqual } from "../../api/json.ts";
+import { changes, meta, objects, ownerRefs } from "./tables.ts";
 
 export type ChangeType = "ADDED" | "MODIFIED" | "DELETED";
 
@@ -42,6 +43,21 @@ export class RevisionLog {
     this.db = db;
     this.revision = this.readMeta(REVISION);
     this.compacted = this.readMeta(COMPACTED);
+  }
+
+  /** Re-reads the counters after a rolled-back transaction left them ahead of SQLite. */
+  reload(): void {
+    this.revision = this.readMeta(REVISION);
+    this.compacted = this.readMeta(COMPACTED);
+  }
+
+  /** A named counter kept beside the revision (the controller host's cursor). */
+  getCounter(key: string): number {
+    return this.readMeta(key);
+  }
+
+  setCounter(key: string, value: number): void {
+    this.writeMeta(key, value);
   }
 
   private readMeta(key: string): number {
@@ -102,6 +118,7 @@ export class RevisionLog {
       .insert(changes)
       .values({ rv, resource, namespace, name, type, value: text, prev: prev ? JSON.stringify(prev) : null, at: now })
       .run();
+    this.indexOwners(type, resource, namespace, name, value, prev);
     this.revision = rv;
     this.writeMeta(REVISION, rv);
     return { rv, resource, namespace, name, type, value, prev };
@@ -168,24 +185,23 @@ export class RevisionLog {
   }
 
   /** Every change after `rv` (for one resource, or all), in revision order: what a watch replays. */
-  changesAfter(rv: number, resource?: string): Change[] {
+  changesAfter(rv: number, resource?: string, limit?: number): Change[] {
     const conds = [gt(changes.rv, rv)];
     if (resource !== undefined) conds.push(eq(changes.resource, resource));
-    return this.db
+    const query = this.db
       .select()
       .from(changes)
       .where(and(...conds))
-      .orderBy(asc(changes.rv))
-      .all()
-      .map((c) => ({
-        rv: c.rv,
-        resource: c.resource,
-        namespace: c.namespace,
-        name: c.name,
-        type: c.type,
-        value: JSON.parse(c.value) as KubeObject,
-        prev: c.prev === null ? null : (JSON.parse(c.prev) as KubeObject),
-      }));
+      .orderBy(asc(changes.rv));
+    return (limit === undefined ? query : query.limit(limit)).all().map((c) => ({
+      rv: c.rv,
+      resource: c.resource,
+      namespace: c.namespace,
+      name: c.name,
+      type: c.type,
+      value: JSON.parse(c.value) as KubeObject,
+      prev: c.prev === null ? null : (JSON.parse(c.prev) as KubeObject),
+    }));
   }
 
   /** Drops log entries written before `cutoff` (ms); returns the new compacted revision. */
@@ -203,6 +219,40 @@ export class RevisionLog {
     return upTo;
   }
 
+  /** Keeps owner_refs in step with the object's ownerReferences (only when they changed). */
+  private indexOwners(
+    type: ChangeType,
+    resource: string,
+    namespace: string,
+    name: string,
+    value: KubeObject,
+    prev: KubeObject | null,
+  ): void {
+    const before = prev?.metadata.ownerReferences ?? [];
+    const after = type === "DELETED" ? [] : (value.metadata.ownerReferences ?? []);
+    if (
+      jsonEqual(
+        before.map((r) => r.uid),
+        after.map((r) => r.uid),
+      )
+    )
+      return;
+    const key = and(eq(ownerRefs.resource, resource), eq(ownerRefs.namespace, namespace), eq(ownerRefs.name, name));
+    if (before.length > 0) this.db.delete(ownerRefs).where(key).run();
+    for (const ref of after) {
+      this.db.insert(ownerRefs).values({ ownerUid: ref.uid, resource, namespace, name }).onConflictDoNothing().run();
+    }
+  }
+
+  /** The keys of objects whose ownerReferences name this uid. */
+  dependentsOf(uid: string): { resource: string; namespace: string; name: string }[] {
+    return this.db
+      .select({ resource: ownerRefs.resource, namespace: ownerRefs.namespace, name: ownerRefs.name })
+      .from(ownerRefs)
+      .where(eq(ownerRefs.ownerUid, uid))
+      .all();
+  }
+
   /** Number of objects of a resource (in a namespace): the remainingItemCount of a page. */
   count(resource: string, namespace: string | undefined): number {
     const conds = [eq(objects.resource, resource)];
@@ -214,6 +264,16 @@ export class RevisionLog {
         .where(and(...conds))
         .get()?.n ?? 0
     );
+  }
+
+  /** Pods not bound to any node yet: what the scheduler places. */
+  unboundPods(): StoredObject[] {
+    return this.db
+      .select({ rv: objects.rv, value: objects.value })
+      .from(objects)
+      .where(and(eq(objects.resource, "pods"), isNull(objects.nodeName)))
+      .all()
+      .map((r) => ({ rv: r.rv, value: JSON.parse(r.value) as KubeObject }));
   }
 
   /** The pods bound to a node, read through the node-name index. */

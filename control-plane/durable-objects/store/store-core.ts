@@ -4,11 +4,17 @@
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
 import type { KubeObject } from "../../../schemas/object.ts";
 import { RESOURCES, type ResourceType, resourceFor, storageResource } from "../../../schemas/registry.ts";
-import { ApiError, badRequest, conflict, expired, invalid } from "../../api/errors.ts";
+import { ApiError, badRequest, conflict, expired, forbidden, invalid } from "../../api/errors.ts";
 import { cloneJson } from "../../api/json.ts";
 import { exactName, type FieldSelector, parseFieldSelector } from "../../api/selectors/fields.ts";
 import { type LabelSelector, parseLabelSelector } from "../../api/selectors/labels.ts";
-import { defaultServiceAccount, kubernetesService, namespaceObject, SYSTEM_NAMESPACES } from "./bootstrap.ts";
+import {
+  defaultServiceAccount,
+  IMMORTAL_NAMESPACES,
+  kubernetesService,
+  namespaceObject,
+  SYSTEM_NAMESPACES,
+} from "./bootstrap.ts";
 import { type Cidr, ClusterIpAllocator, firstAddress } from "./cluster-ip.ts";
 import { decodeContinue, encodeContinue } from "./continue-token.ts";
 import {
@@ -79,7 +85,6 @@ export class StoreCore {
     const writes: Planned[] = [];
     for (const name of SYSTEM_NAMESPACES) writes.push(...this.planCreate(ns, namespaceObject(name), Date.now()));
     const ip = firstAddress(this.config.serviceCidr);
-    this.ips.reserve(ip, "default/kubernetes");
     writes.push({
       rt: svc,
       type: "ADDED",
@@ -201,7 +206,7 @@ export class StoreCore {
       opts,
     );
     const writes: Planned[] = [{ rt, type: "ADDED", value, prev: null }];
-    if (rt.plural === "services" && rt.group === "") this.allocateClusterIp(rt, value);
+    if (rt.plural === "services" && rt.group === "") this.assignClusterIp(rt, value);
     if (rt.plural === "namespaces" && rt.group === "") {
       const sa = this.rt("", "v1", "serviceaccounts");
       writes.push({
@@ -220,10 +225,13 @@ export class StoreCore {
     if (ns.value.metadata.deletionTimestamp) throw namespaceTerminating(rt, name, namespace);
   }
 
-  private allocateClusterIp(rt: ResourceType, svc: KubeObject): void {
+  /**
+   * Checks the clusterIP a new Service asks for, or picks one. It is reserved by commit(), in the
+   * transaction that stores the Service: a dry run or a refused create must not hold an address.
+   */
+  private assignClusterIp(rt: ResourceType, svc: KubeObject): void {
     const spec = (svc.spec ?? {}) as { type?: string; clusterIP?: string; clusterIPs?: string[] };
     if (spec.type === "ExternalName") return;
-    const owner = `${svc.metadata.namespace}/${svc.metadata.name}`;
     const wanted = spec.clusterIP ?? spec.clusterIPs?.[0];
     if (wanted === "None") {
       spec.clusterIP = "None";
@@ -234,7 +242,6 @@ export class StoreCore {
     if (wanted) {
       const cause = this.ips.check(wanted);
       if (cause) throw invalid(rt.kind, svc.metadata.name ?? "", [cause]);
-      this.ips.reserve(wanted, owner);
     } else {
       const ip = this.ips.pick();
       if (!ip)
@@ -243,7 +250,6 @@ export class StoreCore {
           "InternalError",
           `Internal error occurred: failed to allocate a serviceIP: range is full`,
         );
-      this.ips.reserve(ip, owner);
       spec.clusterIP = ip;
     }
     spec.clusterIPs = [spec.clusterIP ?? wanted ?? ""];
@@ -313,13 +319,21 @@ export class StoreCore {
     name: string,
     opts: DeleteOptions,
   ): { object: KubeObject; deleted: boolean } {
+    const isNamespace = rt.plural === "namespaces" && rt.group === "";
+    if (isNamespace && IMMORTAL_NAMESPACES.has(name)) {
+      throw forbidden(`namespaces "${name}" is forbidden: this namespace may not be deleted`, {
+        name,
+        kind: "namespaces",
+      });
+    }
     const existing = this.log.get(storageResource(rt), rt.namespaced ? namespace : "", name);
     if (!existing) throw missing(rt, name);
     const write = planDelete(rt, existing.value, opts, Date.now());
     if (!write) return { object: existing.value, deleted: false };
     if (opts.dryRun) return { object: write.value, deleted: write.type === "DELETED" };
     const writes: Planned[] = [{ rt, ...write }];
-    if (rt.plural === "namespaces" && rt.group === "") writes.push(...this.planNamespacePurge(name, write.value));
+    // A namespace without finalizers is already DELETED by its own write: purge its content only.
+    if (isNamespace) writes.push(...this.planNamespacePurge(name, write.value, write.type === "MODIFIED"));
     this.commit(writes);
     const last = writes[writes.length - 1]!;
     if (last.rt === rt && last.value.metadata.name === name && last.type === "DELETED")
@@ -331,7 +345,7 @@ export class StoreCore {
    * Interim namespace lifecycle until the namespace controller runs in the controller host: the
    * content of a namespace being deleted goes at once, then the namespace itself.
    */
-  private planNamespacePurge(namespace: string, marked: KubeObject): Planned[] {
+  private planNamespacePurge(namespace: string, marked: KubeObject, deleteNamespace: boolean): Planned[] {
     const out: Planned[] = [];
     for (const rt of this.namespacedResources()) {
       const resource = storageResource(rt);
@@ -346,6 +360,7 @@ export class StoreCore {
         if (page.length < READ_BATCH) break;
       }
     }
+    if (!deleteNamespace) return out;
     const nsRt = this.rt("", "v1", "namespaces");
     const done = cloneJson(marked);
     done.spec = { ...(done.spec as object), finalizers: [] };
@@ -366,6 +381,11 @@ export class StoreCore {
   }
 
   deleteCollection(rt: ResourceType, opts: DeleteCollectionOptions): KubeObject[] {
+    // A namespace's delete removes its content (planNamespacePurge); a collection delete would
+    // leave namespaces Terminating, or gone, with their objects still stored. Upstream has none either.
+    if (rt.plural === "namespaces" && rt.group === "") {
+      throw new ApiError(405, "MethodNotAllowed", "namespaces do not support deletecollection; delete each namespace");
+    }
     const { items } = this.list(rt, {
       namespace: opts.namespace,
       labelSelector: opts.labelSelector,
@@ -437,22 +457,77 @@ export class StoreCore {
     return readable;
   }
 
+  /** Called after every commit: the controller host's nudge. */
+  onCommit: (() => void) | undefined;
+  private batchDepth = 0;
+  private batched: Change[] = [];
+
+  /**
+   * Runs `fn` as one SQLite transaction: every write inside commits together and watchers hear
+   * of them once it is done (a controller's many writes cost one transaction). If `fn` throws,
+   * nothing is written and nothing is published.
+   */
+  batch<T>(fn: () => T): T {
+    if (this.batchDepth > 0) return fn();
+    this.batchDepth++;
+    let result: T;
+    try {
+      result = this.storage.transactionSync(fn);
+    } catch (err) {
+      this.batched = [];
+      this.log.reload();
+      throw err;
+    } finally {
+      this.batchDepth--;
+    }
+    const done = this.batched;
+    this.batched = [];
+    this.published(done);
+    return result;
+  }
+
   /** Appends planned writes in one transaction, then tells watchers. */
   private commit(writes: Planned[]): Change[] {
     if (writes.length === 0) return [];
     const now = Date.now();
-    const committed = this.storage.transactionSync(() =>
+    const append = () =>
       writes.map((w) => {
-        if (w.type === "DELETED" && w.rt.plural === "services" && w.rt.group === "") this.releaseClusterIp(w.value);
+        if (w.rt.plural === "services" && w.rt.group === "") {
+          if (w.type === "DELETED") this.releaseClusterIp(w.value);
+          else if (w.type === "ADDED") this.reserveClusterIp(w.value);
+        }
         return this.log.append(w.type, storageResource(w.rt), w.value, w.prev, now);
-      }),
-    );
+      });
+    if (this.batchDepth > 0) {
+      const committed = append();
+      this.batched.push(...committed);
+      return committed;
+    }
+    let committed: Change[];
+    try {
+      committed = this.storage.transactionSync(append);
+    } catch (err) {
+      this.log.reload();
+      throw err;
+    }
+    this.published(committed);
+    return committed;
+  }
+
+  private published(committed: Change[]): void {
+    if (committed.length === 0) return;
     this.hub.publish(committed);
+    const now = Date.now();
     if (now - this.lastCompaction > COMPACT_EVERY_MS) {
       this.lastCompaction = now;
       this.log.compact(now - this.config.historyMs);
     }
-    return committed;
+    this.onCommit?.();
+  }
+
+  private reserveClusterIp(svc: KubeObject): void {
+    const ip = (svc.spec as { clusterIP?: string } | undefined)?.clusterIP;
+    if (ip && ip !== "None") this.ips.reserve(ip, `${svc.metadata.namespace}/${svc.metadata.name}`);
   }
 
   private releaseClusterIp(svc: KubeObject): void {

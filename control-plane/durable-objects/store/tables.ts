@@ -56,3 +56,35 @@ export const allocations = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.pool, t.value] })],
 );
+
+/**
+ * Who owns what: one row per ownerReference, kept with every write, so the garbage collector
+ * finds an owner's dependents with one indexed read instead of scanning every object.
+ */
+export const ownerRefs = sqliteTable(
+  "owner_refs",
+  {
+    ownerUid: text("owner_uid").notNull(),
+    resource: text("resource").notNull(),
+    namespace: text("namespace").notNull(),
+    name: text("name").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.ownerUid, t.resource, t.namespace, t.name] }),
+    index("owner_refs_key").on(t.resource, t.namespace, t.name),
+  ],
+);
+
+/**
+ * The controller host's timers (minReadySeconds, progress deadlines, lease grace, evictions,
+ * backoff, event expiry): one row per controller key, behind the object's single alarm.
+ */
+export const timers = sqliteTable(
+  "timers",
+  {
+    controller: text("controller").notNull(),
+    key: text("key").notNull(),
+    due: integer("due").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.controller, t.key] }), index("timers_due").on(t.due)],
+);

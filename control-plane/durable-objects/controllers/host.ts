@@ -1,0 +1,156 @@
+// The controller host: runs every controller inside the store Durable Object. After each commit
+// the store nudges it; it reads the changes since its cursor (kept in SQLite), turns them into
+// dirty keys, syncs each key and writes the plans' actions back through the store in one
+// transaction per sync. Timers live in SQLite behind the object's single alarm. A run yields after
+// a time budget so API requests are not starved; nothing it needs lives only in memory.
+
+import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
+import type { EventSpec } from "../../controllers/types.ts";
+import type { StoreCore } from "../store/store-core.ts";
+import type { Controller, ControllerConfig, HostContext } from "./controller.ts";
+import { execute } from "./execute.ts";
+import { Timers } from "./timers.ts";
+
+const CURSOR = "controllers.cursor";
+const BUDGET_MS = 40;
+const CHANGES_PER_ROUND = 2000;
+
+export interface HostOptions {
+  config: ControllerConfig;
+  /** Sets the Durable Object's alarm (the host's timers are due then). */
+  setAlarm: (at: number) => void;
+  recordEvent: (spec: EventSpec, ctx: HostContext) => void;
+  log?: (line: string) => void;
+}
+
+export class ControllerHost {
+  private readonly core: StoreCore;
+  private readonly controllers: readonly Controller[];
+  private readonly timers: Timers;
+  private readonly opts: HostOptions;
+  private readonly startedAt = Date.now();
+  private scheduled = false;
+  private running = false;
+  private alarmAt: number | undefined;
+
+  constructor(core: StoreCore, db: DrizzleSqliteDODatabase, controllers: readonly Controller[], opts: HostOptions) {
+    this.core = core;
+    this.controllers = controllers;
+    this.timers = new Timers(db);
+    this.opts = opts;
+  }
+
+  /** Called after every commit: schedules a run soon, coalescing bursts of writes. */
+  nudge(): void {
+    if (this.scheduled || this.running) return;
+    this.scheduled = true;
+    setTimeout(() => {
+      this.scheduled = false;
+      this.run();
+    }, 0);
+  }
+
+  private context(): HostContext {
+    return {
+      core: this.core,
+      now: Date.now(),
+      startedAt: this.startedAt,
+      config: this.opts.config,
+      random: Math.random,
+    };
+  }
+
+  /** Collects dirty keys per controller: changes after the cursor, then due timers. */
+  private collect(work: Map<Controller, Set<string>>): number {
+    const log = this.core.log;
+    let cursor = log.getCounter(CURSOR);
+    const add = (c: Controller, key: string) => {
+      let keys = work.get(c);
+      if (!keys) work.set(c, (keys = new Set()));
+      keys.add(key);
+    };
+    if (cursor < log.compactedRevision()) {
+      // The history we would read is gone: every key is dirty.
+      const ctx = this.context();
+      for (const c of this.controllers) for (const k of c.allKeys(ctx)) add(c, k);
+      cursor = log.currentRevision();
+    } else {
+      for (const change of log.changesAfter(cursor, undefined, CHANGES_PER_ROUND)) {
+        for (const c of this.controllers) for (const k of c.keysFor(change)) add(c, k);
+        cursor = change.rv;
+      }
+    }
+    const byName = new Map(this.controllers.map((c) => [c.name, c]));
+    for (const t of this.timers.takeDue(Date.now())) {
+      const c = byName.get(t.controller);
+      if (c) add(c, t.key);
+    }
+    return cursor;
+  }
+
+  /** Syncs dirty keys until none are left or the time budget is spent (then continues soon). */
+  run(): void {
+    if (this.running) return;
+    this.running = true;
+    const started = Date.now();
+    try {
+      for (;;) {
+        const work = new Map<Controller, Set<string>>();
+        const cursor = this.collect(work);
+        let synced = 0;
+        for (const c of this.controllers) {
+          for (const key of work.get(c) ?? []) {
+            this.syncKey(c, key);
+            synced++;
+          }
+        }
+        // The cursor moves only once its keys are synced: a crash in between replays them.
+        this.core.log.setCounter(CURSOR, cursor);
+        if (synced === 0 && cursor >= this.core.log.currentRevision()) break;
+        if (Date.now() - started > BUDGET_MS) {
+          this.nudge();
+          break;
+        }
+      }
+    } catch (err) {
+      this.opts.log?.(`controller host: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    } finally {
+      this.running = false;
+      this.armAlarm();
+    }
+  }
+
+  private syncKey(c: Controller, key: string): void {
+    const ctx = this.context();
+    try {
+      const actions = c.sync(key, ctx);
+      if (actions.length === 0) return;
+      const outcome = this.core.batch(() =>
+        execute(
+          { core: this.core, manager: c.manager, recordEvent: (spec) => this.opts.recordEvent(spec, ctx) },
+          actions,
+        ),
+      );
+      for (const f of outcome.failures) this.opts.log?.(`${c.name} ${key}: ${f}`);
+      if (outcome.requeueAfterMs !== undefined) this.timers.set(c.name, key, ctx.now + outcome.requeueAfterMs);
+    } catch (err) {
+      this.opts.log?.(
+        `${c.name} ${key}: sync failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+      );
+      this.timers.set(c.name, key, ctx.now + 1000);
+    }
+  }
+
+  private armAlarm(): void {
+    const next = this.timers.next();
+    if (next === undefined || next === this.alarmAt) return;
+    this.alarmAt = next;
+    this.opts.setAlarm(next);
+  }
+
+  /** The Durable Object's alarm: never throws, always re-arms (Cloudflare stops retrying failing alarms). */
+  alarm(): void {
+    this.alarmAt = undefined;
+    this.run();
+  }
+}
