@@ -11,7 +11,14 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["schemas/**/*.test.ts", "control-plane/api/**/*.test.ts", "cli/**/*.test.ts"],
+          include: [
+            "schemas/**/*.test.ts",
+            "control-plane/api/**/*.test.ts",
+            "control-plane/controllers/**/*.test.ts",
+            "control-plane/scheduler/**/*.test.ts",
+            "cli/**/*.test.ts",
+            "sim/**/*.test.ts",
+          ],
           environment: "node",
         },
       },

@@ -128,10 +128,12 @@ export function planUpdate(
 
   let next: KubeObject;
   if (opts.subresource === "status") {
-    // A status write changes status only (and never metadata beyond what status owns).
+    // A status write changes status, and annotations (the deployment controller records the
+    // revision there with its status write, as upstream's status strategies allow); nothing else.
     next = cloneJson(existing);
     if (incoming.status === undefined) delete next.status;
     else next.status = cloneJson(incoming.status);
+    if (incoming.metadata.annotations !== undefined) next.metadata.annotations = cloneJson(incoming.metadata.annotations);
   } else {
     next = cloneJson(incoming);
     if (strategy.hasStatus) {

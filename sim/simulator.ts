@@ -1,0 +1,219 @@
+// Simulated nodes, the way kwok does it: registers N hollow Nodes through the API with the admin
+// credential, renews their Leases, moves pods bound to them to Running (Ready, with pod IPs), and
+// finishes their graceful deletion. A stopped node goes silent: no lease renewals, no pod updates,
+// as a real node behind a dead link.
+
+import { type Connection, KubeClient, KubeError, type Obj } from "../cli/kube-client.ts";
+import { DEFAULT_SHAPE, leaseObject, type NodeShape, nodeObject, nodeStatus, runningPodStatus } from "./hollow-node.ts";
+
+export interface SimulatorOptions {
+  connection: Connection;
+  nodes: number;
+  /** Node names are `<prefix>-<index>`. */
+  prefix?: string;
+  shape?: NodeShape;
+  /** How often each node renews its Lease (kubelet: 10 s). */
+  leaseRenewMs?: number;
+  leaseDurationSeconds?: number;
+  /** Requests in flight at once. */
+  concurrency?: number;
+  log?: (line: string) => void;
+}
+
+interface SimNode {
+  name: string;
+  index: number;
+  uid?: string;
+  hostIP: string;
+  nextIp: number;
+  stopped: boolean;
+}
+
+/** Runs async jobs with a bound on how many are in flight. */
+class Limiter {
+  private active = 0;
+  private readonly queue: (() => void)[] = [];
+  private readonly max: number;
+  constructor(max: number) {
+    this.max = max;
+  }
+  async run<T>(job: () => Promise<T>): Promise<T> {
+    if (this.active >= this.max) await new Promise<void>((r) => this.queue.push(r));
+    this.active++;
+    try {
+      return await job();
+    } finally {
+      this.active--;
+      this.queue.shift()?.();
+    }
+  }
+}
+
+export class Simulator {
+  private readonly client: KubeClient;
+  private readonly nodes = new Map<string, SimNode>();
+  private readonly opts: Required<Omit<SimulatorOptions, "log">> & { log: (line: string) => void };
+  private readonly limiter: Limiter;
+  private leaseTimer: ReturnType<typeof setInterval> | undefined;
+  private watch: { stop(): void } | undefined;
+  private closed = false;
+  /** Pods already reported Running, by uid, so repeated events do not repeat the update. */
+  private readonly started = new Set<string>();
+
+  constructor(opts: SimulatorOptions) {
+    this.opts = {
+      prefix: "sim",
+      shape: DEFAULT_SHAPE,
+      leaseRenewMs: 10_000,
+      leaseDurationSeconds: 40,
+      concurrency: 16,
+      log: () => {},
+      ...opts,
+    };
+    this.client = new KubeClient(opts.connection, this.opts.concurrency * 2);
+    this.limiter = new Limiter(this.opts.concurrency);
+  }
+
+  nodeNames(): string[] {
+    return [...this.nodes.keys()];
+  }
+
+  /** Registers the nodes (idempotent: existing ones are taken over), then starts leases and the pod loop. */
+  async start(): Promise<void> {
+    const jobs: Promise<void>[] = [];
+    for (let i = 0; i < this.opts.nodes; i++) {
+      const name = `${this.opts.prefix}-${i}`;
+      const node: SimNode = { name, index: i, hostIP: "", nextIp: 2, stopped: false };
+      this.nodes.set(name, node);
+      jobs.push(this.limiter.run(() => this.register(node)));
+    }
+    await Promise.all(jobs);
+    this.opts.log(`registered ${this.nodes.size} simulated nodes`);
+    this.leaseTimer = setInterval(() => this.renewAll(), this.opts.leaseRenewMs);
+    this.watchPods();
+  }
+
+  private async register(node: SimNode): Promise<void> {
+    let created: Obj;
+    try {
+      created = await this.client.call("POST", "/api/v1/nodes", nodeObject(node.name, node.index));
+    } catch (err) {
+      if (!(err instanceof KubeError && err.code === 409)) throw err;
+      created = await this.client.get(`/api/v1/nodes/${node.name}`);
+    }
+    node.uid = created.metadata.uid;
+    const status = nodeStatus(node.name, node.index, this.opts.shape, Date.now());
+    node.hostIP = (status.addresses as { address: string }[])[0]!.address;
+    await this.client.call("PATCH", `/api/v1/nodes/${node.name}/status`, { status }, "application/merge-patch+json");
+    await this.renew(node);
+  }
+
+  private async renew(node: SimNode): Promise<void> {
+    const now = Date.now();
+    const lease = leaseObject(node.name, node.uid, now, this.opts.leaseDurationSeconds);
+    const path = `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${node.name}`;
+    try {
+      await this.client.call("PUT", path, lease);
+    } catch (err) {
+      if (!(err instanceof KubeError && err.code === 404)) throw err;
+      await this.client.call("POST", "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases", lease);
+    }
+  }
+
+  private renewAll(): void {
+    for (const node of this.nodes.values()) {
+      if (node.stopped || this.closed) continue;
+      this.limiter
+        .run(() => this.renew(node))
+        .catch((err: unknown) => this.opts.log(`lease ${node.name}: ${String(err)}`));
+    }
+  }
+
+  private watchPods(): void {
+    if (this.closed) return;
+    // A watch from "now" with the initial state first: pods bound before we started are handled too.
+    this.watch = this.client.watch(
+      "/api/v1/pods?allowWatchBookmarks=true",
+      (type, pod) => {
+        if (type === "ADDED" || type === "MODIFIED") this.onPod(pod);
+      },
+      (err) => {
+        if (this.closed) return;
+        if (err) this.opts.log(`pod watch ended: ${err.message}; rewatching`);
+        setTimeout(() => this.watchPods(), 200);
+      },
+    );
+  }
+
+  private onPod(pod: Obj): void {
+    const nodeName = (pod.spec as { nodeName?: string } | undefined)?.nodeName;
+    const node = nodeName ? this.nodes.get(nodeName) : undefined;
+    if (!node || node.stopped) return;
+    const uid = pod.metadata.uid ?? "";
+    const ns = pod.metadata.namespace ?? "default";
+    const name = pod.metadata.name ?? "";
+    if (pod.metadata.deletionTimestamp) {
+      // A real node stops the containers, then confirms with a grace-0 delete.
+      this.limiter
+        .run(() =>
+          this.client.call("DELETE", `/api/v1/namespaces/${ns}/pods/${name}`, {
+            gracePeriodSeconds: 0,
+            preconditions: { uid },
+          }),
+        )
+        .catch((err: unknown) => {
+          if (!(err instanceof KubeError && (err.code === 404 || err.code === 409)))
+            this.opts.log(`delete ${ns}/${name}: ${String(err)}`);
+        });
+      return;
+    }
+    const phase = (pod.status as { phase?: string } | undefined)?.phase;
+    if (phase === "Running" || this.started.has(uid)) return;
+    this.started.add(uid);
+    const ip = this.nextPodIp(node);
+    const status = runningPodStatus(pod, ip, node.hostIP, Date.now());
+    this.limiter
+      .run(() =>
+        this.client.call(
+          "PATCH",
+          `/api/v1/namespaces/${ns}/pods/${name}/status`,
+          { status },
+          "application/merge-patch+json",
+        ),
+      )
+      .catch((err: unknown) => {
+        this.started.delete(uid);
+        if (!(err instanceof KubeError && err.code === 404)) this.opts.log(`start ${ns}/${name}: ${String(err)}`);
+      });
+  }
+
+  private nextPodIp(node: SimNode): string {
+    const [a, b, c] = (nodeObject(node.name, node.index).spec as { podCIDR: string }).podCIDR.split(".");
+    const ip = `${a}.${b}.${c}.${node.nextIp}`;
+    node.nextIp = node.nextIp >= 254 ? 2 : node.nextIp + 1;
+    return ip;
+  }
+
+  /** The node goes silent: its lease expires and its pods are left as they are. */
+  stopNode(name: string): void {
+    const node = this.nodes.get(name);
+    if (node) node.stopped = true;
+  }
+
+  /** The node comes back: it renews its lease and handles its pods again. */
+  async resumeNode(name: string): Promise<void> {
+    const node = this.nodes.get(name);
+    if (!node) return;
+    node.stopped = false;
+    await this.renew(node);
+    const pods = await this.client.get<{ items: Obj[] }>(`/api/v1/pods?fieldSelector=spec.nodeName%3D${name}`);
+    for (const pod of pods.items) this.onPod(pod);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.leaseTimer) clearInterval(this.leaseTimer);
+    this.watch?.stop();
+    this.client.close();
+  }
+}
