@@ -28,6 +28,8 @@ export interface Controller {
   keysFor(change: Change): readonly string[];
   /** Every key, for a full resync (the host fell behind the compacted history). */
   allKeys(ctx: HostContext): readonly string[];
+  /** Keys to sync whenever the host starts (periodic checks that must not wait for a change). */
+  startupKeys?(ctx: HostContext): readonly string[];
   sync(key: string, ctx: HostContext): Action[];
 }
 

@@ -32,6 +32,7 @@ export class ControllerHost {
   private scheduled = false;
   private running = false;
   private alarmAt: number | undefined;
+  private stopped = false;
 
   constructor(core: StoreCore, db: DrizzleSqliteDODatabase, controllers: readonly Controller[], opts: HostOptions) {
     this.core = core;
@@ -40,9 +41,17 @@ export class ControllerHost {
     this.opts = opts;
   }
 
+  /** Queues the controllers' startup keys (node health, event expiry...), then runs. */
+  start(): void {
+    const ctx = this.context();
+    for (const c of this.controllers)
+      for (const key of c.startupKeys?.(ctx) ?? []) this.timers.set(c.name, key, ctx.now);
+    this.nudge();
+  }
+
   /** Called after every commit: schedules a run soon, coalescing bursts of writes. */
   nudge(): void {
-    if (this.scheduled || this.running) return;
+    if (this.scheduled || this.running || this.stopped) return;
     this.scheduled = true;
     setTimeout(() => {
       this.scheduled = false;
@@ -90,7 +99,7 @@ export class ControllerHost {
 
   /** Syncs dirty keys until none are left or the time budget is spent (then continues soon). */
   run(): void {
-    if (this.running) return;
+    if (this.running || this.stopped) return;
     this.running = true;
     const started = Date.now();
     try {
@@ -146,6 +155,11 @@ export class ControllerHost {
     if (next === undefined || next === this.alarmAt) return;
     this.alarmAt = next;
     this.opts.setAlarm(next);
+  }
+
+  /** Stops for good (the cluster's storage is being deleted). */
+  stop(): void {
+    this.stopped = true;
   }
 
   /** The Durable Object's alarm: never throws, always re-arms (Cloudflare stops retrying failing alarms). */

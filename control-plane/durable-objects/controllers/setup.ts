@@ -3,7 +3,13 @@
 
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
 import type { StoreCore } from "../store/store-core.ts";
-import type { Controller, ControllerConfig } from "./controller.ts";
+import { deploymentController } from "./adapters/deployment.ts";
+import { EventRecorder, eventExpiryController } from "./adapters/events.ts";
+import { garbageCollector } from "./adapters/garbage-collector.ts";
+import { namespaceController } from "./adapters/namespace.ts";
+import { nodeLifecycleController } from "./adapters/node-lifecycle.ts";
+import { replicaSetController } from "./adapters/replicaset.ts";
+import type { ControllerConfig } from "./controller.ts";
 import { ControllerHost } from "./host.ts";
 
 function ms(value: string | undefined, fallbackSeconds: number): number {
@@ -25,11 +31,20 @@ export function createControllerHost(
   env: Env,
   setAlarm: (at: number) => void,
 ): ControllerHost {
-  const controllers: Controller[] = [];
+  const recorder = new EventRecorder(core);
+  // Order matters only within one round: owners before dependents keeps a rollout's writes few.
+  const controllers = [
+    deploymentController(core),
+    replicaSetController(core),
+    garbageCollector(core),
+    namespaceController(core),
+    nodeLifecycleController(core),
+    eventExpiryController(core),
+  ];
   return new ControllerHost(core, db, controllers, {
     config: controllerConfig(env),
     setAlarm,
-    recordEvent: () => {},
+    recordEvent: (spec, ctx) => recorder.record(spec, ctx),
     log: (line) => console.log(line),
   });
 }

@@ -46,6 +46,20 @@ const pod = (name: string, nodeName?: string): KubeObject => ({
   status: { phase: "Running" },
 });
 
+/** Retries an assertion until it passes or the bound runs out (controllers work asynchronously). */
+async function eventually(check: () => Promise<void>, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+}
+
 async function compactAll(s: StoreRpc) {
   await runInDurableObject(stubOf(s), (instance: ClusterStore) => {
     // biome-ignore lint/complexity/useLiteralKeys: reaching the private core is the point of this test helper
@@ -309,8 +323,14 @@ describe("deletion", () => {
       }),
     );
     expect(taken.message).toContain("provided IP is already allocated");
-    ok(await s.delete(NS, "", "team", {}));
-    expect(failure(await s.get(NS, "", "team")).code).toBe(404);
+    const marked = ok(await s.delete(NS, "", "team", {}));
+    expect(marked.deleted).toBe(false);
+    expect(marked.object.status).toMatchObject({ phase: "Terminating" });
+    // Creating in a namespace being deleted is refused, as upstream.
+    const refused = failure(await s.create(CMS, { ...cm("b"), metadata: { name: "b", namespace: "team" } }));
+    expect(refused).toMatchObject({ code: 403, reason: "Forbidden" });
+    // The namespace controller empties it, then it goes.
+    await eventually(async () => expect(failure(await s.get(NS, "", "team")).code).toBe(404));
     expect(ok(await s.list(CMS, { namespace: "team" })).items).toEqual([]);
     ok(
       await s.create(SVC, {

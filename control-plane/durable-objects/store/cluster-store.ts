@@ -11,6 +11,8 @@ import { notFound, toStatus } from "../../api/errors.ts";
 import type { ControllerHost } from "../controllers/host.ts";
 import { createControllerHost } from "../controllers/setup.ts";
 import { parseCidr } from "./cluster-ip.ts";
+import { toServed, toStored } from "./event-view.ts";
+import { keepNamespaceFinalizers } from "./namespace-finalizers.ts";
 import { StoreCore } from "./store-core.ts";
 import { storeStrategy } from "./store-strategy.ts";
 import type {
@@ -59,7 +61,7 @@ export class ClusterStore extends DurableObject<Env> implements StoreRpc {
     this.core = core;
     this.host = host;
     // Work left from before a restart (changes after the cursor, due timers) resumes now.
-    host.nudge();
+    host.start();
   }
 
   override async alarm(): Promise<void> {
@@ -76,6 +78,7 @@ export class ClusterStore extends DurableObject<Env> implements StoreRpc {
   /** Deletes every object of the cluster (its cluster was deleted); a later use starts afresh. */
   async destroy(): Promise<void> {
     this.core?.hub.closeAll();
+    this.host?.stop();
     this.core = undefined;
     this.host = undefined;
     await this.ctx.storage.deleteAlarm();
@@ -99,19 +102,24 @@ export class ClusterStore extends DurableObject<Env> implements StoreRpc {
   }
 
   async get(ref: ResourceRef, namespace: string, name: string): Promise<StoreResult<KubeObject>> {
-    return this.run(ref, (rt, core) => core.get(rt, namespace, name));
+    return this.run(ref, (rt, core) => toServed(rt, core.get(rt, namespace, name)));
   }
 
   async list(ref: ResourceRef, opts: ListOptions): Promise<StoreResult<ListResult>> {
-    return this.run(ref, (rt, core) => core.list(rt, opts));
+    return this.run(ref, (rt, core) => {
+      const list = core.list(rt, opts);
+      return { ...list, items: list.items.map((o) => toServed(rt, o)) };
+    });
   }
 
   async create(ref: ResourceRef, obj: KubeObject, opts: WriteOptions = {}): Promise<StoreResult<KubeObject>> {
-    return this.run(ref, (rt, core) => core.create(rt, obj, opts));
+    return this.run(ref, (rt, core) => toServed(rt, core.create(rt, toStored(rt, obj), opts)));
   }
 
   async update(ref: ResourceRef, obj: KubeObject, opts: WriteOptions = {}): Promise<StoreResult<KubeObject>> {
-    return this.run(ref, (rt, core) => core.update(rt, obj, opts));
+    return this.run(ref, (rt, core) =>
+      toServed(rt, core.update(rt, keepNamespaceFinalizers(rt, core, toStored(rt, obj)), opts)),
+    );
   }
 
   async bind(
@@ -130,11 +138,14 @@ export class ClusterStore extends DurableObject<Env> implements StoreRpc {
     name: string,
     opts: DeleteOptions = {},
   ): Promise<StoreResult<DeleteResult>> {
-    return this.run(ref, (rt, core) => core.delete(rt, namespace, name, opts));
+    return this.run(ref, (rt, core) => {
+      const result = core.delete(rt, namespace, name, opts);
+      return { ...result, object: toServed(rt, result.object) };
+    });
   }
 
   async deleteCollection(ref: ResourceRef, opts: DeleteCollectionOptions): Promise<StoreResult<KubeObject[]>> {
-    return this.run(ref, (rt, core) => core.deleteCollection(rt, opts));
+    return this.run(ref, (rt, core) => core.deleteCollection(rt, opts).map((o) => toServed(rt, o)));
   }
 
   async watch(ref: ResourceRef, opts: WatchOptions): Promise<StoreResult<ReadableStream<Uint8Array>>> {

@@ -133,7 +133,8 @@ export function planUpdate(
     next = cloneJson(existing);
     if (incoming.status === undefined) delete next.status;
     else next.status = cloneJson(incoming.status);
-    if (incoming.metadata.annotations !== undefined) next.metadata.annotations = cloneJson(incoming.metadata.annotations);
+    if (incoming.metadata.annotations !== undefined)
+      next.metadata.annotations = cloneJson(incoming.metadata.annotations);
   } else {
     next = cloneJson(incoming);
     if (strategy.hasStatus) {

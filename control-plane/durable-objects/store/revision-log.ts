@@ -7,7 +7,8 @@ import { and, asc, eq, gt, isNull, lte, or, sql } from "drizzle-orm";
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
 import type { KubeObject } from "../../../schemas/object.ts";
 import { jsonEqual } from "../../api/json.ts";
-import { changes, meta, objects, ownerRefs } from "./tables.ts";
+import { prepareStatements, type Statements } from "./statements.ts";
+import { changes, objects, ownerRefs } from "./tables.ts";
 
 export type ChangeType = "ADDED" | "MODIFIED" | "DELETED";
 
@@ -38,9 +39,11 @@ export class RevisionLog {
   private revision: number;
   private compacted: number;
   private readonly db: DrizzleSqliteDODatabase;
+  private readonly stmts: Statements;
 
   constructor(db: DrizzleSqliteDODatabase) {
     this.db = db;
+    this.stmts = prepareStatements(db);
     this.revision = this.readMeta(REVISION);
     this.compacted = this.readMeta(COMPACTED);
   }
@@ -61,11 +64,11 @@ export class RevisionLog {
   }
 
   private readMeta(key: string): number {
-    return this.db.select().from(meta).where(eq(meta.key, key)).get()?.value ?? 0;
+    return this.stmts.readMeta.get({ key })?.value ?? 0;
   }
 
   private writeMeta(key: string, value: number): void {
-    this.db.insert(meta).values({ key, value }).onConflictDoUpdate({ target: meta.key, set: { value } }).run();
+    this.stmts.writeMeta.run({ key, value });
   }
 
   /** The cluster-wide resourceVersion of the last write. */
@@ -79,11 +82,7 @@ export class RevisionLog {
   }
 
   get(resource: string, namespace: string, name: string): StoredObject | undefined {
-    const row = this.db
-      .select({ rv: objects.rv, value: objects.value })
-      .from(objects)
-      .where(and(eq(objects.resource, resource), eq(objects.namespace, namespace), eq(objects.name, name)))
-      .get();
+    const row = this.stmts.getObject.get({ resource, namespace, name });
     return row ? { rv: row.rv, value: JSON.parse(row.value) as KubeObject } : undefined;
   }
 
@@ -98,26 +97,22 @@ export class RevisionLog {
     value.metadata.resourceVersion = String(rv);
     const text = JSON.stringify(value);
     if (type === "DELETED") {
-      this.db
-        .delete(objects)
-        .where(and(eq(objects.resource, resource), eq(objects.namespace, namespace), eq(objects.name, name)))
-        .run();
+      this.stmts.deleteObject.run({ resource, namespace, name });
     } else {
       const nodeName =
         resource === "pods" ? ((value.spec as { nodeName?: string } | undefined)?.nodeName ?? null) : null;
-      this.db
-        .insert(objects)
-        .values({ resource, namespace, name, rv, nodeName, value: text })
-        .onConflictDoUpdate({
-          target: [objects.resource, objects.namespace, objects.name],
-          set: { rv, nodeName, value: text },
-        })
-        .run();
+      this.stmts.upsertObject.run({ resource, namespace, name, rv, nodeName, value: text });
     }
-    this.db
-      .insert(changes)
-      .values({ rv, resource, namespace, name, type, value: text, prev: prev ? JSON.stringify(prev) : null, at: now })
-      .run();
+    this.stmts.insertChange.run({
+      rv,
+      resource,
+      namespace,
+      name,
+      type,
+      value: text,
+      prev: prev ? JSON.stringify(prev) : null,
+      at: now,
+    });
     this.indexOwners(type, resource, namespace, name, value, prev);
     this.revision = rv;
     this.writeMeta(REVISION, rv);
@@ -250,6 +245,14 @@ export class RevisionLog {
       .select({ resource: ownerRefs.resource, namespace: ownerRefs.namespace, name: ownerRefs.name })
       .from(ownerRefs)
       .where(eq(ownerRefs.ownerUid, uid))
+      .all();
+  }
+
+  /** Every object that has an owner: what a full garbage-collector resync looks at. */
+  ownedKeys(): { resource: string; namespace: string; name: string }[] {
+    return this.db
+      .selectDistinct({ resource: ownerRefs.resource, namespace: ownerRefs.namespace, name: ownerRefs.name })
+      .from(ownerRefs)
       .all();
   }
 

@@ -3,7 +3,7 @@
 
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
 import type { KubeObject } from "../../../schemas/object.ts";
-import { RESOURCES, type ResourceType, resourceFor, storageResource } from "../../../schemas/registry.ts";
+import { type ResourceType, resourceFor, storageResource } from "../../../schemas/registry.ts";
 import { ApiError, badRequest, conflict, expired, forbidden, invalid } from "../../api/errors.ts";
 import { cloneJson } from "../../api/json.ts";
 import { exactName, type FieldSelector, parseFieldSelector } from "../../api/selectors/fields.ts";
@@ -17,6 +17,7 @@ import {
 } from "./bootstrap.ts";
 import { type Cidr, ClusterIpAllocator, firstAddress } from "./cluster-ip.ts";
 import { decodeContinue, encodeContinue } from "./continue-token.ts";
+import { storedFields } from "./event-view.ts";
 import {
   assertAbsent,
   generateSuffix,
@@ -125,7 +126,7 @@ export class StoreCore {
     const resource = storageResource(rt);
     const namespace = rt.namespaced ? opts.namespace : undefined;
     const labels = parseLabelSelector(opts.labelSelector);
-    const fields = parseFieldSelector(opts.fieldSelector, rt);
+    const fields = storedFields(rt, parseFieldSelector(opts.fieldSelector, rt));
     let at: number;
     let after: { namespace: string; name: string } | undefined;
     if (opts.continue) {
@@ -331,58 +332,12 @@ export class StoreCore {
     const write = planDelete(rt, existing.value, opts, Date.now());
     if (!write) return { object: existing.value, deleted: false };
     if (opts.dryRun) return { object: write.value, deleted: write.type === "DELETED" };
-    const writes: Planned[] = [{ rt, ...write }];
-    // A namespace without finalizers is already DELETED by its own write: purge its content only.
-    if (isNamespace) writes.push(...this.planNamespacePurge(name, write.value, write.type === "MODIFIED"));
-    this.commit(writes);
-    const last = writes[writes.length - 1]!;
-    if (last.rt === rt && last.value.metadata.name === name && last.type === "DELETED")
-      return { object: last.value, deleted: true };
+    this.commit([{ rt, ...write }]);
     return { object: write.value, deleted: write.type === "DELETED" };
   }
 
-  /**
-   * Interim namespace lifecycle until the namespace controller runs in the controller host: the
-   * content of a namespace being deleted goes at once, then the namespace itself.
-   */
-  private planNamespacePurge(namespace: string, marked: KubeObject, deleteNamespace: boolean): Planned[] {
-    const out: Planned[] = [];
-    for (const rt of this.namespacedResources()) {
-      const resource = storageResource(rt);
-      let after: { namespace: string; name: string } | undefined;
-      for (;;) {
-        const page = this.log.readPage(resource, namespace, this.log.currentRevision(), after, READ_BATCH);
-        for (const row of page) {
-          const o = row.value;
-          after = { namespace, name: o.metadata.name ?? "" };
-          out.push({ rt, type: "DELETED", value: cloneJson(o), prev: o });
-        }
-        if (page.length < READ_BATCH) break;
-      }
-    }
-    if (!deleteNamespace) return out;
-    const nsRt = this.rt("", "v1", "namespaces");
-    const done = cloneJson(marked);
-    done.spec = { ...(done.spec as object), finalizers: [] };
-    out.push({ rt: nsRt, type: "DELETED", value: done, prev: marked });
-    return out;
-  }
-
-  private namespacedResources(): ResourceType[] {
-    const seen = new Set<string>();
-    const out: ResourceType[] = [];
-    for (const rt of RESOURCES) {
-      const key = storageResource(rt);
-      if (!rt.namespaced || seen.has(key)) continue;
-      seen.add(key);
-      out.push(rt);
-    }
-    return out;
-  }
-
   deleteCollection(rt: ResourceType, opts: DeleteCollectionOptions): KubeObject[] {
-    // A namespace's delete removes its content (planNamespacePurge); a collection delete would
-    // leave namespaces Terminating, or gone, with their objects still stored. Upstream has none either.
+    // Namespaces are deleted one by one, each emptied by the namespace controller, as upstream.
     if (rt.plural === "namespaces" && rt.group === "") {
       throw new ApiError(405, "MethodNotAllowed", "namespaces do not support deletecollection; delete each namespace");
     }
@@ -403,7 +358,7 @@ export class StoreCore {
 
   watch(rt: ResourceType, opts: WatchOptions): ReadableStream<Uint8Array> {
     const labels: LabelSelector = parseLabelSelector(opts.labelSelector);
-    const fields: FieldSelector = parseFieldSelector(opts.fieldSelector, rt);
+    const fields: FieldSelector = storedFields(rt, parseFieldSelector(opts.fieldSelector, rt));
     const namespace = rt.namespaced ? opts.namespace : undefined;
     const resource = storageResource(rt);
     const timeout = opts.timeoutSeconds ?? 1800 + Math.floor(Math.random() * 1800);

@@ -2,6 +2,10 @@
 // Selectors are applied with the object's previous state, as kube-apiserver's watch cache does:
 // an object that stops matching is DELETED for that watcher, one that starts matching is ADDED.
 // A watcher whose client stops reading is closed once its backlog passes a bound (it relists).
+// Each watcher's stream is a native IdentityTransformStream, so workerd moves its bytes to the
+// client without calling back into JavaScript per chunk; one write is in flight per watcher, and
+// lines committed meanwhile leave together as one chunk when it completes (fewer, larger writes
+// exactly when a client or the object falls behind).
 
 import type { KubeObject } from "../../../schemas/object.ts";
 import type { ResourceType } from "../../../schemas/registry.ts";
@@ -28,8 +32,13 @@ export interface WatcherSpec {
 
 export interface Watcher extends WatcherSpec {
   id: number;
-  writer: WritableStreamDefaultWriter<Uint8Array>;
+  writer: WritableStreamDefaultWriter<ArrayBuffer | ArrayBufferView>;
   lastWrite: number;
+  /** A write is on its way to the client; lines sent meanwhile wait in `pending`. */
+  writing: boolean;
+  pending: string[];
+  /** Characters in `pending` plus the write in flight: the client's backlog. */
+  backlog: number;
   /** Table watches send column definitions with their first event only, as kube-apiserver does. */
   columnsSent: boolean;
   closed: boolean;
@@ -64,16 +73,16 @@ export class WatchHub {
     spec: WatcherSpec,
     timeoutSeconds: number | undefined,
   ): { watcher: Watcher; readable: ReadableStream<Uint8Array> } {
-    const stream = new TransformStream<Uint8Array, Uint8Array>(
-      undefined,
-      new ByteLengthQueuingStrategy({ highWaterMark: 1024 * 1024 }),
-    );
+    const stream = new IdentityTransformStream();
     const writer = stream.writable.getWriter();
     const watcher: Watcher = {
       ...spec,
       id: this.nextId++,
       writer,
       lastWrite: Date.now(),
+      writing: false,
+      pending: [],
+      backlog: 0,
       columnsSent: false,
       closed: false,
       timeout: undefined,
@@ -87,11 +96,14 @@ export class WatchHub {
     return { watcher, readable: stream.readable };
   }
 
-  close(w: Watcher): void {
+  /** Ends a watch; lines still waiting go out first unless the client is the reason (`drop`). */
+  close(w: Watcher, drop = false): void {
     if (w.closed) return;
     w.closed = true;
     if (w.timeout) clearTimeout(w.timeout);
     this.watchers.delete(w.id);
+    if (!drop && w.pending.length > 0) w.writer.write(encoder.encode(w.pending.join(""))).catch(() => {});
+    w.pending = [];
     w.writer.close().catch(() => {});
     if (this.watchers.size === 0 && this.bookmarkTimer) {
       clearInterval(this.bookmarkTimer);
@@ -132,22 +144,52 @@ export class WatchHub {
   }
 
   private write(w: Watcher, line: string): void {
-    const desired = w.writer.desiredSize;
-    if (desired !== null && desired < -MAX_BACKLOG_BYTES) {
-      this.close(w);
+    w.lastWrite = Date.now();
+    w.backlog += line.length;
+    if (w.backlog > MAX_BACKLOG_BYTES) {
+      this.close(w, true);
       return;
     }
-    w.lastWrite = Date.now();
-    w.writer.write(encoder.encode(line)).catch(() => this.close(w));
+    if (w.writing) w.pending.push(line);
+    else this.flush(w, line);
+  }
+
+  private flush(w: Watcher, text: string): void {
+    w.writing = true;
+    // Resolves once the client's side has taken the bytes (an IdentityTransformStream buffers nothing).
+    w.writer.write(encoder.encode(text)).then(
+      () => {
+        w.writing = false;
+        w.backlog -= text.length;
+        if (w.closed || w.pending.length === 0) return;
+        const next = w.pending.join("");
+        w.pending = [];
+        this.flush(w, next);
+      },
+      () => this.close(w, true),
+    );
   }
 
   /** Fans committed changes out to every watcher they concern. */
   publish(batch: Change[]): void {
     if (this.watchers.size === 0) return;
     for (const c of batch) {
+      // A JSON watcher's line depends only on the event (watch-render.ts passes the object
+      // through), so it is serialised once per event type, not once per watcher.
+      const jsonLines = new Map<EventType, string>();
       for (const w of this.watchers.values()) {
         const type = this.eventFor(w, c);
-        if (type) this.sendObject(w, type, c.value);
+        if (!type) continue;
+        if (w.format !== "json") {
+          this.sendObject(w, type, c.value);
+          continue;
+        }
+        let line = jsonLines.get(type);
+        if (line === undefined) {
+          line = `${JSON.stringify({ type, object: this.render(w, c.value) })}\n`;
+          jsonLines.set(type, line);
+        }
+        this.write(w, line);
       }
     }
   }

@@ -3,9 +3,11 @@
 
 import type { KubeObject } from "../../../schemas/object.ts";
 import { toTable } from "../../api/table/index.ts";
+import { toServed } from "./event-view.ts";
 import type { Watcher } from "./watch-hub.ts";
 
-export function renderWatchObject(w: Watcher, obj: KubeObject): unknown {
+export function renderWatchObject(w: Watcher, stored: KubeObject): unknown {
+  const obj = toServed(w.resourceType, stored);
   if (w.format !== "table") return obj;
   const table = toTable(w.resourceType, [obj], {
     includeObject: w.includeObject,
