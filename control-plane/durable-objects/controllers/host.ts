@@ -102,6 +102,7 @@ export class ControllerHost {
     if (this.running || this.stopped) return;
     this.running = true;
     const started = Date.now();
+    let more = false;
     try {
       for (;;) {
         const work = new Map<Controller, Set<string>>();
@@ -117,7 +118,7 @@ export class ControllerHost {
         this.core.log.setCounter(CURSOR, cursor);
         if (synced === 0 && cursor >= this.core.log.currentRevision()) break;
         if (Date.now() - started > BUDGET_MS) {
-          this.nudge();
+          more = true;
           break;
         }
       }
@@ -127,6 +128,8 @@ export class ControllerHost {
       this.running = false;
       this.armAlarm();
     }
+    // Out of budget: yield to waiting requests, then carry on.
+    if (more) this.nudge();
   }
 
   private syncKey(c: Controller, key: string): void {

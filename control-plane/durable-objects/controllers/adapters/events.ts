@@ -16,6 +16,8 @@ export class EventRecorder {
   private readonly core: StoreCore;
   /** Where the last event of each dedup key is, so a repeat updates it (bounded; a miss creates anew). */
   private readonly recent = new Map<string, { namespace: string; name: string }>();
+  /** Event names carry the time in nanoseconds: each event gets a distinct instant, 1 µs apart at worst. */
+  private last = 0;
 
   constructor(core: StoreCore) {
     this.core = core;
@@ -27,7 +29,8 @@ export class EventRecorder {
     const existing: KubeObject | undefined = where
       ? getObject(this.core, EVENTS, where.namespace, where.name)
       : undefined;
-    const action = recordEvent(existing, spec, ctx.now);
+    this.last = Math.max(ctx.now, this.last + 0.001);
+    const action = recordEvent(existing, spec, this.last);
     if (action.type === "create" || action.type === "update") {
       const m = action.object.metadata;
       this.recent.delete(k);
