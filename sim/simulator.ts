@@ -200,11 +200,18 @@ export class Simulator {
     if (node) node.stopped = true;
   }
 
-  /** The node comes back: it renews its lease and handles its pods again. */
+  /** The node comes back: like a kubelet reconnecting, it reports Ready, renews its lease and handles its pods again. */
   async resumeNode(name: string): Promise<void> {
     const node = this.nodes.get(name);
     if (!node) return;
     node.stopped = false;
+    const status = nodeStatus(node.name, node.index, this.opts.shape, Date.now());
+    await this.client.call(
+      "PATCH",
+      `/api/v1/nodes/${node.name}/status`,
+      { status: { conditions: status.conditions } },
+      "application/merge-patch+json",
+    );
     await this.renew(node);
     const pods = await this.client.get<{ items: Obj[] }>(`/api/v1/pods?fieldSelector=spec.nodeName%3D${name}`);
     for (const pod of pods.items) this.onPod(pod);

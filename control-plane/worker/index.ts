@@ -1,4 +1,6 @@
 // The Worker's entry point: the API server app and the Durable Object classes it binds.
+
+import { configureAdmission } from "../api/admit.ts";
 import { ClusterDirectory } from "../durable-objects/directory/cluster-directory.ts";
 import { ClusterStore } from "../durable-objects/store/cluster-store.ts";
 import { createApp } from "./app.ts";
@@ -8,5 +10,8 @@ export { ClusterDirectory, ClusterStore };
 const app = createApp();
 
 export default {
-  fetch: (request, env, ctx) => app.fetch(request, env, ctx),
+  fetch: (request, env, ctx) => {
+    configureAdmission(env as unknown as Record<string, string | undefined>);
+    return app.fetch(request, env, ctx);
+  },
 } satisfies ExportedHandler<Env>;

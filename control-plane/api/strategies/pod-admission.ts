@@ -13,6 +13,16 @@ export const UNREACHABLE_TAINT = "node.kubernetes.io/unreachable";
 /** DefaultTolerationSeconds' default: pods stay five minutes on a node that stops answering. */
 export const DEFAULT_TOLERATION_SECONDS = 300;
 
+/**
+ * kube-apiserver's --default-not-ready-toleration-seconds / --default-unreachable-toleration-seconds:
+ * set once per isolate from the deployment's configuration (tests shorten it to seconds).
+ */
+let configuredTolerationSeconds = DEFAULT_TOLERATION_SECONDS;
+
+export function setDefaultTolerationSeconds(seconds: number): void {
+  if (Number.isInteger(seconds) && seconds >= 0) configuredTolerationSeconds = seconds;
+}
+
 /** The built-in priority classes kube-apiserver creates; any other name would need a PriorityClass. */
 const SYSTEM_PRIORITIES: Record<string, number> = {
   "system-node-critical": 2000001000,
@@ -26,7 +36,7 @@ function tolerates(spec: PodSpec, taintKey: string): boolean {
 }
 
 /** DefaultTolerationSeconds: tolerate not-ready and unreachable nodes for 300 s unless already tolerated. */
-export function addDefaultTolerations(spec: PodSpec, seconds = DEFAULT_TOLERATION_SECONDS): void {
+export function addDefaultTolerations(spec: PodSpec, seconds = configuredTolerationSeconds): void {
   for (const key of [NOT_READY_TAINT, UNREACHABLE_TAINT]) {
     if (tolerates(spec, key)) continue;
     spec.tolerations ??= [];

@@ -9,6 +9,7 @@ import { garbageCollector } from "./adapters/garbage-collector.ts";
 import { namespaceController } from "./adapters/namespace.ts";
 import { nodeLifecycleController } from "./adapters/node-lifecycle.ts";
 import { replicaSetController } from "./adapters/replicaset.ts";
+import { schedulerController } from "./adapters/scheduler.ts";
 import type { ControllerConfig } from "./controller.ts";
 import { ControllerHost } from "./host.ts";
 
@@ -36,6 +37,7 @@ export function createControllerHost(
   const controllers = [
     deploymentController(core),
     replicaSetController(core),
+    schedulerController(core),
     garbageCollector(core),
     namespaceController(core),
     nodeLifecycleController(core),

@@ -7,6 +7,7 @@ import { migrate } from "drizzle-orm/durable-sqlite/migrator";
 import migrations from "../../../migrations/migrations.js";
 import type { KubeObject } from "../../../schemas/object.ts";
 import { type ResourceType, resourceFor } from "../../../schemas/registry.ts";
+import { configureAdmission } from "../../api/admit.ts";
 import { notFound, toStatus } from "../../api/errors.ts";
 import type { ControllerHost } from "../controllers/host.ts";
 import { createControllerHost } from "../controllers/setup.ts";
@@ -44,6 +45,7 @@ export class ClusterStore extends DurableObject<Env> implements StoreRpc {
   }
 
   private async init(): Promise<void> {
+    configureAdmission(this.env as unknown as Record<string, string | undefined>);
     const db = drizzle(this.ctx.storage, { logger: false });
     await migrate(db, migrations);
     const core = new StoreCore(this.ctx.storage, db, {

@@ -3,11 +3,11 @@
 // Synchronous on purpose: Durable Object SQLite is local, so a write and the fan-out that follows
 // happen in one turn of the event loop, with nothing interleaved.
 
-import { and, asc, eq, gt, isNull, lte, or, sql } from "drizzle-orm";
+import { and, eq, gt, isNull, lte, or, sql } from "drizzle-orm";
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
 import type { KubeObject } from "../../../schemas/object.ts";
 import { jsonEqual } from "../../api/json.ts";
-import { prepareStatements, type Statements } from "./statements.ts";
+import { pageVariant, prepareStatements, type Statements } from "./statements.ts";
 import { changes, objects, ownerRefs } from "./tables.ts";
 
 export type ChangeType = "ADDED" | "MODIFIED" | "DELETED";
@@ -131,16 +131,14 @@ export class RevisionLog {
     after: Key | undefined,
     limit: number,
   ): StoredObject[] {
-    const conds = [eq(objects.resource, resource), lte(objects.rv, at)];
-    if (namespace !== undefined) conds.push(eq(objects.namespace, namespace));
-    if (after) conds.push(keyAfter(objects.namespace, objects.name, after));
-    const current = this.db
-      .select({ rv: objects.rv, namespace: objects.namespace, name: objects.name, value: objects.value })
-      .from(objects)
-      .where(and(...conds))
-      .orderBy(asc(objects.namespace), asc(objects.name))
-      .limit(limit)
-      .all();
+    const current = this.stmts.pages[pageVariant(namespace !== undefined, after !== undefined)].all({
+      resource,
+      at,
+      limit,
+      namespace,
+      afterNamespace: after?.namespace,
+      afterName: after?.name,
+    });
     const rows: { rv: number; namespace: string; name: string; value: string }[] = current;
     if (at < this.revision) {
       // Keys whose first change after `at` had a previous value existed at `at` with that value.
@@ -181,14 +179,11 @@ export class RevisionLog {
 
   /** Every change after `rv` (for one resource, or all), in revision order: what a watch replays. */
   changesAfter(rv: number, resource?: string, limit?: number): Change[] {
-    const conds = [gt(changes.rv, rv)];
-    if (resource !== undefined) conds.push(eq(changes.resource, resource));
-    const query = this.db
-      .select()
-      .from(changes)
-      .where(and(...conds))
-      .orderBy(asc(changes.rv));
-    return (limit === undefined ? query : query.limit(limit)).all().map((c) => ({
+    const rows =
+      resource === undefined
+        ? this.stmts.changesAfter.all({ rv, limit: limit ?? -1 })
+        : this.stmts.changesOfResourceAfter.all({ rv, resource, limit: limit ?? -1 });
+    return rows.map((c) => ({
       rv: c.rv,
       resource: c.resource,
       namespace: c.namespace,

@@ -3,11 +3,46 @@
 // fifth of the store's CPU per create in `npm run bench:api`'s profile); a prepared query only
 // fills its parameters.
 
-import { and, eq, sql } from "drizzle-orm";
+import { and, asc, eq, gt, lte, or, type SQL, sql } from "drizzle-orm";
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
 import { changes, meta, objects } from "./tables.ts";
 
 const p = (name: string) => sql.placeholder(name);
+
+/**
+ * A page of current objects of a resource at or below a revision, in key order. Params: resource,
+ * at, limit, and namespace / afterNamespace + afterName for the variants that filter on them.
+ */
+function currentPage(db: DrizzleSqliteDODatabase, withNamespace: boolean, withAfter: boolean) {
+  const conds: SQL[] = [eq(objects.resource, p("resource")), lte(objects.rv, p("at"))];
+  if (withNamespace) conds.push(eq(objects.namespace, p("namespace")));
+  if (withAfter) {
+    const after = or(
+      gt(objects.namespace, p("afterNamespace")),
+      and(eq(objects.namespace, p("afterNamespace")), gt(objects.name, p("afterName"))),
+    );
+    if (after) conds.push(after);
+  }
+  return db
+    .select({ rv: objects.rv, namespace: objects.namespace, name: objects.name, value: objects.value })
+    .from(objects)
+    .where(and(...conds))
+    .orderBy(asc(objects.namespace), asc(objects.name))
+    .limit(p("limit"))
+    .prepare();
+}
+
+/** Changes after a revision in revision order. Params: rv, limit (-1: all), resource when filtered. */
+function changesFrom(db: DrizzleSqliteDODatabase, withResource: boolean) {
+  const after = gt(changes.rv, p("rv"));
+  return db
+    .select()
+    .from(changes)
+    .where(withResource ? and(after, eq(changes.resource, p("resource"))) : after)
+    .orderBy(asc(changes.rv))
+    .limit(p("limit"))
+    .prepare();
+}
 
 export function prepareStatements(db: DrizzleSqliteDODatabase) {
   const key = and(
@@ -16,6 +51,15 @@ export function prepareStatements(db: DrizzleSqliteDODatabase) {
     eq(objects.name, p("name")),
   );
   return {
+    /** Indexed by pageVariant(). */
+    pages: [
+      currentPage(db, false, false),
+      currentPage(db, false, true),
+      currentPage(db, true, false),
+      currentPage(db, true, true),
+    ] as const,
+    changesAfter: changesFrom(db, false),
+    changesOfResourceAfter: changesFrom(db, true),
     /** Params: resource, namespace, name. */
     getObject: db.select({ rv: objects.rv, value: objects.value }).from(objects).where(key).prepare(),
     /** Params: resource, namespace, name, rv, nodeName, value. */
@@ -66,3 +110,8 @@ export function prepareStatements(db: DrizzleSqliteDODatabase) {
 }
 
 export type Statements = ReturnType<typeof prepareStatements>;
+
+/** Which of `pages` serves a read with or without a namespace and a key to continue after. */
+export function pageVariant(withNamespace: boolean, withAfter: boolean): 0 | 1 | 2 | 3 {
+  return ((withNamespace ? 2 : 0) + (withAfter ? 1 : 0)) as 0 | 1 | 2 | 3;
+}

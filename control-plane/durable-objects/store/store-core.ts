@@ -31,6 +31,7 @@ import {
   type StoreStrategy,
 } from "./object-writes.ts";
 import { type Change, RevisionLog } from "./revision-log.ts";
+import { assignClusterIp, carryClusterIp, recordClusterIp } from "./service-ips.ts";
 import type {
   DeleteCollectionOptions,
   DeleteOptions,
@@ -207,7 +208,7 @@ export class StoreCore {
       opts,
     );
     const writes: Planned[] = [{ rt, type: "ADDED", value, prev: null }];
-    if (rt.plural === "services" && rt.group === "") this.assignClusterIp(rt, value);
+    if (rt.plural === "services" && rt.group === "") assignClusterIp(this.ips, rt, value);
     if (rt.plural === "namespaces" && rt.group === "") {
       const sa = this.rt("", "v1", "serviceaccounts");
       writes.push({
@@ -226,37 +227,6 @@ export class StoreCore {
     if (ns.value.metadata.deletionTimestamp) throw namespaceTerminating(rt, name, namespace);
   }
 
-  /**
-   * Checks the clusterIP a new Service asks for, or picks one. It is reserved by commit(), in the
-   * transaction that stores the Service: a dry run or a refused create must not hold an address.
-   */
-  private assignClusterIp(rt: ResourceType, svc: KubeObject): void {
-    const spec = (svc.spec ?? {}) as { type?: string; clusterIP?: string; clusterIPs?: string[] };
-    if (spec.type === "ExternalName") return;
-    const wanted = spec.clusterIP ?? spec.clusterIPs?.[0];
-    if (wanted === "None") {
-      spec.clusterIP = "None";
-      spec.clusterIPs = ["None"];
-      svc.spec = spec;
-      return;
-    }
-    if (wanted) {
-      const cause = this.ips.check(wanted);
-      if (cause) throw invalid(rt.kind, svc.metadata.name ?? "", [cause]);
-    } else {
-      const ip = this.ips.pick();
-      if (!ip)
-        throw new ApiError(
-          500,
-          "InternalError",
-          `Internal error occurred: failed to allocate a serviceIP: range is full`,
-        );
-      spec.clusterIP = ip;
-    }
-    spec.clusterIPs = [spec.clusterIP ?? wanted ?? ""];
-    svc.spec = spec;
-  }
-
   update(rt: ResourceType, obj: KubeObject, opts: WriteOptions): KubeObject {
     const resource = storageResource(rt);
     const namespace = rt.namespaced ? (obj.metadata.namespace ?? "") : "";
@@ -264,7 +234,7 @@ export class StoreCore {
     const existing = this.log.get(resource, namespace, name);
     if (!existing) throw missing(rt, name);
     if (rt.plural === "services" && rt.group === "" && opts.subresource !== "status")
-      keepClusterIp(obj, existing.value);
+      carryClusterIp(this.ips, rt, obj, existing.value);
     const write = planUpdate(rt, this.config.strategy(rt), existing.value, obj, opts, Date.now());
     if (!write) return existing.value;
     if (!opts.dryRun) this.commit([{ rt, ...write }]);
@@ -447,10 +417,7 @@ export class StoreCore {
     const now = Date.now();
     const append = () =>
       writes.map((w) => {
-        if (w.rt.plural === "services" && w.rt.group === "") {
-          if (w.type === "DELETED") this.releaseClusterIp(w.value);
-          else if (w.type === "ADDED") this.reserveClusterIp(w.value);
-        }
+        if (w.rt.plural === "services" && w.rt.group === "") recordClusterIp(this.ips, w.type, w.value, w.prev);
         return this.log.append(w.type, storageResource(w.rt), w.value, w.prev, now);
       });
     if (this.batchDepth > 0) {
@@ -478,26 +445,5 @@ export class StoreCore {
       this.log.compact(now - this.config.historyMs);
     }
     this.onCommit?.();
-  }
-
-  private reserveClusterIp(svc: KubeObject): void {
-    const ip = (svc.spec as { clusterIP?: string } | undefined)?.clusterIP;
-    if (ip && ip !== "None") this.ips.reserve(ip, `${svc.metadata.namespace}/${svc.metadata.name}`);
-  }
-
-  private releaseClusterIp(svc: KubeObject): void {
-    const ip = (svc.spec as { clusterIP?: string } | undefined)?.clusterIP;
-    if (ip && ip !== "None") this.ips.release(ip);
-  }
-}
-
-/** A PUT of a Service that leaves out clusterIP keeps the allocated one, as kube-apiserver does. */
-function keepClusterIp(obj: KubeObject, existing: KubeObject): void {
-  const spec = (obj.spec ?? {}) as { clusterIP?: string; clusterIPs?: string[] };
-  const old = (existing.spec ?? {}) as { clusterIP?: string; clusterIPs?: string[] };
-  if (!spec.clusterIP && old.clusterIP) {
-    spec.clusterIP = old.clusterIP;
-    if (!spec.clusterIPs && old.clusterIPs) spec.clusterIPs = old.clusterIPs;
-    obj.spec = spec;
   }
 }

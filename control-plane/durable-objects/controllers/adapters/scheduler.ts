@@ -1,0 +1,44 @@
+// The scheduler in the host: one key for every pending pod, synced as a batch whenever pods wait
+// or the cluster changes in a way that may make room (nodes, runtime classes, pods going away).
+
+import type { KubeObject } from "../../../../schemas/object.ts";
+import { NODES, PODS } from "../../../controllers/types.ts";
+import { planScheduling } from "../../../scheduler/index.ts";
+import type { StoreCore } from "../../store/store-core.ts";
+import type { Controller } from "../controller.ts";
+import { listObjects } from "../reads.ts";
+
+const KEY = "pending";
+const RUNTIME_CLASSES = { group: "node.k8s.io", version: "v1", plural: "runtimeclasses" };
+
+function unbound(pod: KubeObject | null | undefined): boolean {
+  return !!pod && !(pod.spec as { nodeName?: string } | undefined)?.nodeName;
+}
+
+export function schedulerController(core: StoreCore): Controller {
+  return {
+    name: "scheduler",
+    manager: "default-scheduler",
+    keysFor(c) {
+      if (c.resource === "pods") {
+        if (c.type === "DELETED") return unbound(c.value) ? [] : [KEY];
+        return unbound(c.value) && !c.value.metadata.deletionTimestamp ? [KEY] : [];
+      }
+      return c.resource === "nodes" || c.resource === "runtimeclasses.node.k8s.io" ? [KEY] : [];
+    },
+    allKeys: () => [KEY],
+    startupKeys: () => [KEY],
+    sync(_key, ctx) {
+      const pending = core.log.unboundPods().map((p) => p.value);
+      if (pending.length === 0) return [];
+      return planScheduling({
+        pending,
+        nodes: listObjects(core, NODES),
+        pods: listObjects(core, PODS).filter((p) => !unbound(p)),
+        runtimeClasses: listObjects(core, RUNTIME_CLASSES),
+        now: ctx.now,
+        random: ctx.random,
+      });
+    },
+  };
+}
