@@ -25,3 +25,46 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
 export function cloneJson<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
 }
+
+/**
+ * How deep a request body may nest. kube-apiserver (Go's encoding/json) stops at 10,000 levels, but
+ * workerd's structured clone, which every Durable Object RPC uses, overflows at about 2,400, and
+ * the decoders recurse too. Kubernetes objects nest a few dozen levels, so 1,000 refuses nothing real.
+ */
+export const MAX_NESTING_DEPTH = 1_000;
+
+/**
+ * Why a decoded body cannot be handled, if it cannot: nested deeper than MAX_NESTING_DEPTH (every
+ * recursive walk after decoding would overflow the stack) or circular (a YAML alias inside the
+ * node it names: `a: &a [*a]`). Iterative, so the check itself cannot overflow; shared,
+ * non-circular aliases are fine.
+ */
+export function nestingProblem(value: unknown, maxDepth = MAX_NESTING_DEPTH): string | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  const onPath = new Set<object>();
+  // Each frame: a container and the children still to visit; popped when they are all visited.
+  const stack: { node: object; children: unknown[] }[] = [];
+  const enter = (node: object): string | undefined => {
+    if (onPath.has(node)) return "it refers to itself (a YAML alias inside the node it names)";
+    if (stack.length >= maxDepth) return `it is nested more than ${maxDepth} levels deep`;
+    onPath.add(node);
+    stack.push({ node, children: Array.isArray(node) ? [...node] : Object.values(node) });
+    return undefined;
+  };
+  const first = enter(value);
+  if (first) return first;
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    const child = top.children.pop();
+    if (child === undefined && top.children.length === 0) {
+      onPath.delete(top.node);
+      stack.pop();
+      continue;
+    }
+    if (typeof child === "object" && child !== null) {
+      const problem = enter(child);
+      if (problem) return problem;
+    }
+  }
+  return undefined;
+}

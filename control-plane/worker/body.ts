@@ -2,6 +2,7 @@
 
 import { parse as parseYaml } from "yaml";
 import { ApiError, badRequest, tooLarge, unsupportedMediaType } from "../api/errors.ts";
+import { nestingProblem } from "../api/json.ts";
 
 /** kube-apiserver's limit on request bodies. */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -58,21 +59,29 @@ function asObject(value: unknown, what: string): Record<string, unknown> {
 }
 
 export function parseJson(text: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (err) {
     throw badRequest(`the request body is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
   }
+  const problem = nestingProblem(value);
+  if (problem) throw badRequest(`the request body cannot be handled: ${problem}`);
+  return value;
 }
 
 export function parseYamlText(text: string): unknown {
+  let value: unknown;
   try {
-    return parseYaml(text, { maxAliasCount: 100 });
+    value = parseYaml(text, { maxAliasCount: 100 });
   } catch (err) {
     throw badRequest(
       `the request body is not valid YAML: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`,
     );
   }
+  const problem = nestingProblem(value);
+  if (problem) throw badRequest(`the request body cannot be handled: ${problem}`);
+  return value;
 }
 
 /** Decodes an object body (create, update, subresource posts) from JSON, YAML or protobuf. */

@@ -1,6 +1,8 @@
 // Parses Kubernetes REST paths: /api/v1/..., /apis/<group>/<version>/..., with or without a
 // namespace, a name and a subresource, and the legacy /watch/ form.
 
+import { badRequest } from "../api/errors.ts";
+
 export interface ResourcePath {
   group: string;
   version: string;
@@ -22,11 +24,24 @@ export type ParsedPath =
 /** Subresources of a namespace itself, so /api/v1/namespaces/x/status is not a resource "status". */
 const NAMESPACE_SUBRESOURCES = new Set(["status", "finalize"]);
 
+/**
+ * One path segment, percent-decoded. A malformed escape (`%zz`, or bytes that are not UTF-8 such
+ * as an encoded surrogate) is the client's error: Go's URL parser answers it with 400 too.
+ */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    const shown = segment.length > 100 ? `${segment.slice(0, 100)}...` : segment;
+    throw badRequest(`the request path is not valid: the segment "${shown}" is not valid percent-encoded UTF-8`);
+  }
+}
+
 export function parseApiPath(pathname: string): ParsedPath {
   const parts = pathname
     .split("/")
     .filter((p) => p.length > 0)
-    .map(decodeURIComponent);
+    .map(decodeSegment);
   let i = 0;
   let group: string;
   if (parts[0] === "api") {

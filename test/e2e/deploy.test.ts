@@ -28,12 +28,16 @@ function run(cmd: string, args: string[], env: Record<string, string>): Promise<
 it("bundles the Worker with wrangler deploy --dry-run", async () => {
   const outdir = await mkdtemp(join(tmpdir(), "kflare-dry-run-"));
   try {
-    const { code, out } = await run(join(ROOT, "node_modules/.bin/wrangler"), ["deploy", "--dry-run", "--outdir", outdir], {
-      WRANGLER_SEND_METRICS: "false",
-      CLOUDFLARE_CF_FETCH_ENABLED: "false",
-      WRANGLER_HIDE_BANNER: "true",
-      CI: "true",
-    });
+    const { code, out } = await run(
+      join(ROOT, "node_modules/.bin/wrangler"),
+      ["deploy", "--dry-run", "--outdir", outdir],
+      {
+        WRANGLER_SEND_METRICS: "false",
+        CLOUDFLARE_CF_FETCH_ENABLED: "false",
+        WRANGLER_HIDE_BANNER: "true",
+        CI: "true",
+      },
+    );
     expect(out).toContain("--dry-run: exiting now.");
     expect(code).toBe(0);
     expect(out).toMatch(/env\.CLUSTER_STORE \(ClusterStore\)\s+Durable Object/);

@@ -89,6 +89,19 @@ describe("applyPatch", () => {
     );
   });
 
+  // Found by the fuzz test: these overflowed the stack in the patch walkers (a 500).
+  it("answers 400 for bodies nested too deep or circular", () => {
+    const deep = `${'{"spec":'.repeat(5000)}{}${"}".repeat(5000)}`;
+    const tooDeep = failure(() => applyPatch("application/merge-patch+json", live(), deep, ctx));
+    expect(tooDeep.code).toBe(400);
+    expect(tooDeep.message).toBe("the patch cannot be handled: it is nested more than 1000 levels deep");
+    const circular = failure(() =>
+      applyPatch("application/apply-patch+yaml", live(), "a: &a [*a]\n", { ...ctx, manager: "m" }),
+    );
+    expect(circular.code).toBe(400);
+    expect(circular.message).toMatch(/refers to itself/);
+  });
+
   it("validates PatchOptions as kube-apiserver does (422)", () => {
     const noManager = failure(() => applyPatch("application/apply-patch+yaml", live(), "{}", ctx));
     expect(noManager.code).toBe(422);

@@ -6,6 +6,7 @@
 import { parse as parseYaml } from "yaml";
 import type { KubeObject, ManagedFieldsEntry } from "../../../schemas/object.ts";
 import { badRequest, internalError, invalid, unsupportedMediaType } from "../errors.ts";
+import { nestingProblem } from "../json.ts";
 import { applyJsonPatch } from "./json-patch.ts";
 import { applyMergePatch } from "./merge-patch.ts";
 import { patchMetaFor } from "./patch-meta.ts";
@@ -61,12 +62,17 @@ function decodeText(body: string | Uint8Array): string {
 }
 
 function parseBody(type: PatchType, text: string): unknown {
+  let value: unknown;
   try {
     // Apply bodies may be YAML (kubectl sends JSON, which is YAML too).
-    return type === patchTypes.apply ? parseYaml(text) : JSON.parse(text);
+    value = type === patchTypes.apply ? parseYaml(text) : JSON.parse(text);
   } catch (err) {
     throw badRequest(type === patchTypes.apply ? `error decoding YAML: ${firstLine(err)}` : firstLine(err));
   }
+  // Every dialect walks the patch recursively: too deep or circular must be a 400, not a stack overflow.
+  const problem = nestingProblem(value);
+  if (problem) throw badRequest(`the patch cannot be handled: ${problem}`);
+  return value;
 }
 
 // PatchOptions validation, with kube-apiserver's 422 wording.

@@ -89,6 +89,17 @@ describe("applyJsonPatch", () => {
     }
   });
 
+  // Found by the fuzz test: moving the document into itself made a cycle (a 500 from a stack overflow).
+  it("refuses to move a location into one of its children", () => {
+    for (const from of ["", "/spec"]) {
+      const err = failure(() => applyJsonPatch(deployment(), [{ op: "move", from, path: "/spec/replicas" }]));
+      expect(err.code).toBe(422);
+      expect(err.message).toBe(
+        `json patch operation 0 (move /spec/replicas from ${from}) failed: a location cannot be moved into one of its children`,
+      );
+    }
+  });
+
   it("refuses __proto__ paths", () => {
     const err = failure(() => applyJsonPatch(deployment(), [{ op: "add", path: "/__proto__/x", value: 1 }]));
     expect(err.code).toBe(422);

@@ -59,6 +59,16 @@ export function applyJsonPatch(live: KubeObject, body: unknown): KubeObject {
   let result: unknown = clone(live);
   // One operation at a time: fast-json-patch reports index 0 for whatever operation fails.
   patch.forEach((op, index) => {
+    // RFC 6902 4.4: a location cannot be moved into one of its children. fast-json-patch does not
+    // check, and moving "" (the document) into itself builds a cycle that overflows every later walk.
+    const { path, from } = op as { path?: unknown; from?: unknown };
+    if (op.op === "move" && typeof from === "string" && typeof path === "string" && path.startsWith(`${from}/`)) {
+      throw new ApiError(
+        422,
+        "Invalid",
+        `${describe(ops[index] ?? {}, index)} failed: a location cannot be moved into one of its children`,
+      );
+    }
     try {
       result = jsonpatch.applyPatch(result, [op], true, true).newDocument;
     } catch (err) {

@@ -44,7 +44,9 @@ export async function handleResource(ctx: RequestContext, path: ResourcePath): P
   if (path.name === undefined) {
     if (method === "GET") return listOrWatch(req);
     if (method === "POST") return createObject(req);
-    if (method === "DELETE") return deleteCollection(req);
+    // Namespaces have no deletecollection (as upstream, and as discovery says): each one must go
+    // through a delete, which removes its content with it.
+    if (method === "DELETE" && rt.plural !== "namespaces") return deleteCollection(req);
     throw methodNotAllowed(method, rt.plural);
   }
   if (path.legacyWatch) return listOrWatch({ ...req, url: withNameSelector(req.url, path.name) });

@@ -44,12 +44,34 @@ export async function handleSubresource(req: ResourceRequest, name: string, sub:
       if (method === "POST") return evict(req, name);
       throw notAllowed(req, sub);
     default:
-      throw new ApiError(
-        503,
-        "ServiceUnavailable",
-        `${req.rt.plural}/${sub} needs a node agent connection, which this control plane does not serve yet`,
-      );
+      return unservedSubresource(req, name, sub);
   }
+}
+
+/** The verbs discovery lists for the subresources that need a node (and serviceaccounts/token). */
+const UNSERVED_METHODS: Record<string, readonly string[]> = {
+  log: ["GET"],
+  exec: ["GET", "POST"],
+  attach: ["GET", "POST"],
+  portforward: ["GET", "POST"],
+  token: ["POST"],
+};
+
+/**
+ * Subresources this control plane does not serve yet. What upstream refuses is refused the same
+ * way first (a verb the subresource lacks, a missing object, a pod no node runs: 400 "does not have
+ * a host assigned"), so only a request that could otherwise work gets the 503.
+ */
+async function unservedSubresource(req: ResourceRequest, name: string, sub: string): Promise<Response> {
+  if (!UNSERVED_METHODS[sub]?.includes(req.request.method)) throw notAllowed(req, sub);
+  const obj = unwrap(await req.store.get(req.ref, req.namespace, name));
+  if (req.rt.plural === "pods" && !(obj.spec as { nodeName?: string } | undefined)?.nodeName)
+    throw badRequest(`pod ${name} does not have a host assigned`);
+  throw new ApiError(
+    503,
+    "ServiceUnavailable",
+    `${req.rt.plural}/${sub} needs a node agent connection, which this control plane does not serve yet`,
+  );
 }
 
 /** The autoscaling/v1 Scale of a Deployment or ReplicaSet. */
