@@ -15,6 +15,7 @@ import {
   wantsAggregated,
 } from "./discovery.ts";
 import { handleResource, notFoundPath } from "./handlers/resources.ts";
+import { handleJoin, handleNodeSocket } from "./nodes.ts";
 import { openApiDocument, openApiIndex } from "./openapi.ts";
 import { parseApiPath } from "./request-path.ts";
 import { errorResponse, json } from "./respond.ts";
@@ -42,11 +43,19 @@ async function serveCluster(
   ) {
     return new Response("ok", { headers: { "content-type": "text/plain" } });
   }
+  if (rest === "/kflare/v1/join") {
+    if (!(await clusterExists(env, cluster))) throw missingCluster(cluster);
+    return handleJoin(request, env, cluster);
+  }
   const identity = await authenticate(
     request.headers.get("authorization"),
     request.headers.get("cf-connecting-ip") ?? "local",
     {
       adminTokenHash: env.ADMIN_TOKEN_HASH,
+      cluster,
+      // Credentials stored in a cluster are only looked up once the cluster is known to exist.
+      nodeFor: async (hash) =>
+        (await clusterExists(env, cluster)) ? storeFor(env, cluster).nodeIdentity(hash) : undefined,
     },
   );
   if (identity.cluster !== undefined && identity.cluster !== cluster)
@@ -55,13 +64,9 @@ async function serveCluster(
     const m = /^\/kflare\/v1\/clusters(?:\/([^/]+))?\/?$/.exec(rest);
     if (m) return handleClusters(request, env, identity, m[1]);
   }
-  if (!(await clusterExists(env, cluster))) {
-    throw new ApiError(
-      404,
-      "NotFound",
-      `cluster "${cluster}" does not exist on this deployment; create it with: kflare cluster create ${cluster}`,
-    );
-  }
+  if (!(await clusterExists(env, cluster))) throw missingCluster(cluster);
+  const nodePath = /^\/kflare\/v1\/nodes\/([^/]+)(\/session|\/streams\/[A-Za-z0-9-]+)$/.exec(rest);
+  if (nodePath) return handleNodeSocket(request, env, cluster, identity, nodePath[1]!, nodePath[2]!);
   if (rest === "/version" || rest === "/version/") return json(versionInfo());
   if (rest === "/openapi/v3" || rest === "/openapi/v3/") return json(openApiIndex(prefix));
   if (rest.startsWith("/openapi/v3/")) {
@@ -94,10 +99,21 @@ async function serveCluster(
       return json(list);
     }
     case "resource":
-      return handleResource({ request, url, store: storeFor(env, cluster), identity, prefix }, parsed.path);
+      return handleResource(
+        { env, cluster, request, url, store: storeFor(env, cluster), identity, prefix },
+        parsed.path,
+      );
     default:
       throw notFoundPath();
   }
+}
+
+function missingCluster(cluster: string): ApiError {
+  return new ApiError(
+    404,
+    "NotFound",
+    `cluster "${cluster}" does not exist on this deployment; create it with: kflare cluster create ${cluster}`,
+  );
 }
 
 export function createApp(): Hono<AppEnv> {

@@ -11,6 +11,8 @@ export interface Identity {
   groups: string[];
   /** The cluster a token is valid for; undefined means every cluster (the deployment admin). */
   cluster: string | undefined;
+  /** For node credentials: the node. */
+  node?: string;
 }
 
 const encoder = new TextEncoder();
@@ -57,6 +59,14 @@ function recordFailure(client: string, now: number): void {
 
 export interface AuthConfig {
   adminTokenHash: string | undefined;
+  /** The cluster the request is for: cluster-scoped credentials are looked up in its store. */
+  cluster: string;
+  /** The node a credential hash belongs to in that cluster, if any. */
+  nodeFor: (hash: string) => Promise<string | undefined>;
+}
+
+export function nodeIdentity(node: string, cluster: string): Identity {
+  return { user: `system:node:${node}`, groups: ["system:nodes", "system:authenticated"], cluster, node };
 }
 
 /** Who a request is, from its Authorization header; throws 401 (or 429 when throttled). */
@@ -73,12 +83,17 @@ export async function authenticate(header: string | null, client: string, config
     throw unauthorized();
   }
   const hash = await sha256Hex(token);
-  const cached = cache.get(hash);
+  const key = `${config.cluster}/${hash}`;
+  const cached = cache.get(key);
   let identity: Identity | null;
   if (cached && cached.until > now) identity = cached.identity;
   else {
     identity = config.adminTokenHash && digestsEqual(hash, config.adminTokenHash.toLowerCase()) ? ADMIN : null;
-    cache.set(hash, { identity, until: now + CACHE_MS });
+    if (!identity) {
+      const node = await config.nodeFor(hash);
+      if (node) identity = nodeIdentity(node, config.cluster);
+    }
+    cache.set(key, { identity, until: now + CACHE_MS });
     if (cache.size > 10_000) cache.clear();
   }
   if (!identity) {

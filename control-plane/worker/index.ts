@@ -2,10 +2,11 @@
 
 import { configureAdmission } from "../api/admit.ts";
 import { ClusterDirectory } from "../durable-objects/directory/cluster-directory.ts";
+import { NodeSession } from "../durable-objects/node-session/node-session.ts";
 import { ClusterStore } from "../durable-objects/store/cluster-store.ts";
 import { createApp } from "./app.ts";
 
-export { ClusterDirectory, ClusterStore };
+export { ClusterDirectory, ClusterStore, NodeSession };
 
 const app = createApp();
 

@@ -75,7 +75,10 @@ export class ControllerHost {
     let cursor = log.getCounter(CURSOR);
     const add = (c: Controller, key: string) => {
       let keys = work.get(c);
-      if (!keys) work.set(c, (keys = new Set()));
+      if (!keys) {
+        keys = new Set();
+        work.set(c, keys);
+      }
       keys.add(key);
     };
     if (cursor < log.compactedRevision()) {

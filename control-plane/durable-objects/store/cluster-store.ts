@@ -5,15 +5,19 @@ import { DurableObject } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/durable-sqlite";
 import { migrate } from "drizzle-orm/durable-sqlite/migrator";
 import migrations from "../../../migrations/migrations.js";
+import type { AgentFrame } from "../../../schemas/agent/protocol.ts";
 import type { KubeObject } from "../../../schemas/object.ts";
 import { type ResourceType, resourceFor } from "../../../schemas/registry.ts";
 import { configureAdmission } from "../../api/admit.ts";
 import { notFound, toStatus } from "../../api/errors.ts";
 import type { ControllerHost } from "../controllers/host.ts";
 import { createControllerHost } from "../controllers/setup.ts";
+import { nodeSessionName } from "../node-session/names.ts";
 import { parseCidr } from "./cluster-ip.ts";
 import { toServed, toStored } from "./event-view.ts";
 import { keepNamespaceFinalizers } from "./namespace-finalizers.ts";
+import { type Assignment, NodeAccess } from "./node-access.ts";
+import { PodCidrAllocator } from "./pod-cidr.ts";
 import { StoreCore } from "./store-core.ts";
 import { storeStrategy } from "./store-strategy.ts";
 import type {
@@ -38,6 +42,8 @@ function seconds(value: string | undefined, fallback: number): number {
 export class ClusterStore extends DurableObject<Env> implements StoreRpc {
   private core: StoreCore | undefined;
   private host: ControllerHost | undefined;
+  private nodes: NodeAccess | undefined;
+  private podCidrs: PodCidrAllocator | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -60,8 +66,19 @@ export class ClusterStore extends DurableObject<Env> implements StoreRpc {
       this.ctx.storage.setAlarm(at).catch((err: unknown) => console.error("setAlarm failed", err));
     });
     core.onCommit = () => host.nudge();
+    const nodes = new NodeAccess(core, db);
+    const podCidrs = new PodCidrAllocator(db, this.env.CLUSTER_CIDR ?? "10.42.0.0/16");
+    core.onDeleted = (resource, obj) => {
+      // A deleted Node takes its credentials and its pod range with it.
+      if (resource !== "nodes") return;
+      nodes.revoke(obj.metadata.name ?? "");
+      podCidrs.release(obj.metadata.name ?? "");
+    };
+    core.onNodesChanged = (changed) => this.pokeNodes(changed);
     this.core = core;
     this.host = host;
+    this.nodes = nodes;
+    this.podCidrs = podCidrs;
     // Work left from before a restart (changes after the cursor, due timers) resumes now.
     host.start();
   }
@@ -152,6 +169,89 @@ export class ClusterStore extends DurableObject<Env> implements StoreRpc {
 
   async watch(ref: ResourceRef, opts: WatchOptions): Promise<StoreResult<ReadableStream<Uint8Array>>> {
     return this.run(ref, (rt, core) => core.watch(rt, opts));
+  }
+
+  /** The cluster this store serves (its Durable Object is named `cluster:<name>`). */
+  private clusterName(): string {
+    return (this.ctx.id.name ?? "cluster:default").replace(/^cluster:/, "");
+  }
+
+  /** Tells the nodes' Durable Objects their assignment changed; they fetch it when their agent is connected. */
+  private pokeNodes(nodes: Set<string>): void {
+    const ns = this.env.NODE_SESSION;
+    const cluster = this.clusterName();
+    for (const node of nodes) {
+      const stub = ns.get(ns.idFromName(nodeSessionName(cluster, node)));
+      this.ctx.waitUntil(stub.poke(cluster, node).catch((err: unknown) => console.error(`poke ${node}`, err)));
+    }
+  }
+
+  private async node<T>(fn: (nodes: NodeAccess, core: StoreCore) => T): Promise<StoreResult<T>> {
+    const core = await this.ready();
+    try {
+      return { ok: true, value: fn(this.nodes!, core) };
+    } catch (err) {
+      return { ok: false, status: toStatus(err) };
+    }
+  }
+
+  /** The node a credential's hash belongs to. */
+  async nodeIdentity(hash: string): Promise<string | undefined> {
+    return (await this.ready()) && this.nodes!.nodeFor(hash);
+  }
+
+  async joinNode(input: {
+    tokenId: string;
+    secretHash: string;
+    nodeName: string;
+    credentialHash: string;
+  }): Promise<StoreResult<null>> {
+    return this.node((nodes) => {
+      nodes.join({ ...input, now: Date.now() });
+      return null;
+    });
+  }
+
+  async nodeAssignment(node: string): Promise<StoreResult<Assignment>> {
+    return this.node((nodes) => nodes.assignment(node));
+  }
+
+  async nodeMayRead(node: string, ref: ResourceRef, namespace: string, name: string): Promise<boolean> {
+    const rt = resourceFor(ref.group, ref.version, ref.plural);
+    return !!rt && (await this.ready()) !== undefined && this.nodes!.mayRead(node, rt, namespace, name);
+  }
+
+  /** A frame from a node's agent, done with that node's rights only. */
+  async nodeReport(node: string, frame: AgentFrame): Promise<StoreResult<null>> {
+    return this.node((nodes, core) => {
+      core.batch(() => {
+        switch (frame.type) {
+          case "podStatus":
+            nodes.updatePodStatus(node, frame.namespace, frame.name, frame.uid, frame.status);
+            break;
+          case "podDeleted":
+            nodes.confirmPodDeletion(node, frame.namespace, frame.name, frame.uid);
+            break;
+          case "nodeStatus":
+            nodes.reportNode(node, frame.labels, frame.status, () => this.podCidrs!.allocate(node));
+            break;
+          case "event":
+            nodes.recordEvent(node, frame.event);
+            break;
+          case "hello":
+            break;
+        }
+      });
+      return null;
+    });
+  }
+
+  /** The node's Durable Object saw a keepalive within the renewal interval: the node is alive. */
+  async renewNodeLease(node: string, durationSeconds: number): Promise<StoreResult<null>> {
+    return this.node((nodes) => {
+      nodes.renewLease(node, Date.now(), durationSeconds);
+      return null;
+    });
   }
 
   /** The current cluster-wide revision (tests and the benchmark read it). */

@@ -264,6 +264,17 @@ export class RevisionLog {
     );
   }
 
+  /** The nodes running pods of a namespace (a ConfigMap or Secret there may concern them). */
+  nodesWithPodsIn(namespace: string): string[] {
+    return this.db
+      .selectDistinct({ node: objects.nodeName })
+      .from(objects)
+      .where(and(eq(objects.resource, "pods"), eq(objects.namespace, namespace)))
+      .all()
+      .map((r) => r.node)
+      .filter((n): n is string => !!n);
+  }
+
   /** Pods not bound to any node yet: what the scheduler places. */
   unboundPods(): StoredObject[] {
     return this.db

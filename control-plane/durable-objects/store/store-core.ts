@@ -18,6 +18,7 @@ import {
 import { type Cidr, ClusterIpAllocator, firstAddress } from "./cluster-ip.ts";
 import { decodeContinue, encodeContinue } from "./continue-token.ts";
 import { storedFields } from "./event-view.ts";
+import { affectedNodes } from "./node-changes.ts";
 import {
   assertAbsent,
   generateSuffix,
@@ -384,6 +385,10 @@ export class StoreCore {
 
   /** Called after every commit: the controller host's nudge. */
   onCommit: (() => void) | undefined;
+  /** Called after a commit with the nodes whose assignment (pods, what they reference) changed. */
+  onNodesChanged: ((nodes: Set<string>) => void) | undefined;
+  /** Called inside the transaction for each object that goes: what to release with it. */
+  onDeleted: ((resource: string, obj: KubeObject) => void) | undefined;
   private batchDepth = 0;
   private batched: Change[] = [];
 
@@ -439,6 +444,10 @@ export class StoreCore {
   private published(committed: Change[]): void {
     if (committed.length === 0) return;
     this.hub.publish(committed);
+    if (this.onNodesChanged) {
+      const nodes = affectedNodes(committed, (ns) => this.log.nodesWithPodsIn(ns));
+      if (nodes.size > 0) this.onNodesChanged(nodes);
+    }
     const now = Date.now();
     if (now - this.lastCompaction > COMPACT_EVERY_MS) {
       this.lastCompaction = now;

@@ -88,3 +88,20 @@ export const timers = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.controller, t.key] }), index("timers_due").on(t.due)],
 );
+
+/**
+ * Credentials scoped to this cluster, stored as SHA-256 hashes of the random tokens (never the
+ * tokens): node credentials issued at join. Bootstrap (join) tokens are Secrets in kube-system,
+ * whose secret half is stored hashed too.
+ */
+export const credentials = sqliteTable(
+  "credentials",
+  {
+    hash: text("hash").primaryKey(),
+    kind: text("kind", { enum: ["node"] }).notNull(),
+    /** The node a node credential belongs to. */
+    node: text("node").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("credentials_node").on(t.node)],
+);

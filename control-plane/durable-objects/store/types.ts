@@ -1,8 +1,10 @@
 // The store's typed RPC surface: what the Worker (and later the controller host) asks of it.
 // Refusals are results, not exceptions: errors lose their class and fields crossing RPC.
 
+import type { AgentFrame } from "../../../schemas/agent/protocol.ts";
 import type { KubeObject, ListMeta } from "../../../schemas/object.ts";
 import type { Status } from "../../api/errors.ts";
+import type { Assignment } from "./node-access.ts";
 
 export type StoreResult<T> = { ok: true; value: T } | { ok: false; status: Status };
 
@@ -103,4 +105,15 @@ export interface StoreRpc {
   watch(ref: ResourceRef, opts: WatchOptions): Promise<StoreResult<ReadableStream<Uint8Array>>>;
   revision(): Promise<number>;
   destroy(): Promise<void>;
+  nodeIdentity(hash: string): Promise<string | undefined>;
+  joinNode(input: {
+    tokenId: string;
+    secretHash: string;
+    nodeName: string;
+    credentialHash: string;
+  }): Promise<StoreResult<null>>;
+  nodeAssignment(node: string): Promise<StoreResult<Assignment>>;
+  nodeMayRead(node: string, ref: ResourceRef, namespace: string, name: string): Promise<boolean>;
+  nodeReport(node: string, frame: AgentFrame): Promise<StoreResult<null>>;
+  renewNodeLease(node: string, durationSeconds: number): Promise<StoreResult<null>>;
 }

@@ -5,7 +5,10 @@
 // Each watcher's stream is a native IdentityTransformStream, so workerd moves its bytes to the
 // client without calling back into JavaScript per chunk; one write is in flight per watcher, and
 // lines committed meanwhile leave together as one chunk when it completes (fewer, larger writes
-// exactly when a client or the object falls behind).
+// exactly when a client or the object falls behind, as kube-apiserver flushes a watch only when
+// no further event is queued for it). An event is serialised and encoded once for all the JSON
+// watchers it concerns: workerd's streams keep a reference to a written buffer and never write to
+// it, and nothing here reuses one.
 
 import type { KubeObject } from "../../../schemas/object.ts";
 import type { ResourceType } from "../../../schemas/registry.ts";
@@ -36,8 +39,8 @@ export interface Watcher extends WatcherSpec {
   lastWrite: number;
   /** A write is on its way to the client; lines sent meanwhile wait in `pending`. */
   writing: boolean;
-  pending: string[];
-  /** Characters in `pending` plus the write in flight: the client's backlog. */
+  pending: Uint8Array[];
+  /** Bytes in `pending` plus the write in flight: the client's backlog. */
   backlog: number;
   /** Table watches send column definitions with their first event only, as kube-apiserver does. */
   columnsSent: boolean;
@@ -49,6 +52,24 @@ export interface Watcher extends WatcherSpec {
 const MAX_BACKLOG_BYTES = 32 * 1024 * 1024;
 
 const encoder = new TextEncoder();
+
+function encodeLine(type: EventType, object: unknown): Uint8Array {
+  return encoder.encode(`${JSON.stringify({ type, object })}\n`);
+}
+
+/** One chunk of several lines (the common case of one needs no copy). */
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  let size = 0;
+  for (const p of parts) size += p.byteLength;
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.byteLength;
+  }
+  return out;
+}
 
 export class WatchHub {
   private readonly watchers = new Map<number, Watcher>();
@@ -102,7 +123,7 @@ export class WatchHub {
     w.closed = true;
     if (w.timeout) clearTimeout(w.timeout);
     this.watchers.delete(w.id);
-    if (!drop && w.pending.length > 0) w.writer.write(encoder.encode(w.pending.join(""))).catch(() => {});
+    if (!drop && w.pending.length > 0) w.writer.write(concat(w.pending)).catch(() => {});
     w.pending = [];
     w.writer.close().catch(() => {});
     if (this.watchers.size === 0 && this.bookmarkTimer) {
@@ -135,7 +156,7 @@ export class WatchHub {
 
   send(w: Watcher, type: EventType, object: unknown): void {
     if (w.closed) return;
-    this.write(w, `${JSON.stringify({ type, object })}\n`);
+    this.write(w, encodeLine(type, object));
   }
 
   sendObject(w: Watcher, type: EventType, obj: KubeObject): void {
@@ -143,9 +164,9 @@ export class WatchHub {
     this.send(w, type, this.render(w, obj));
   }
 
-  private write(w: Watcher, line: string): void {
+  private write(w: Watcher, line: Uint8Array): void {
     w.lastWrite = Date.now();
-    w.backlog += line.length;
+    w.backlog += line.byteLength;
     if (w.backlog > MAX_BACKLOG_BYTES) {
       this.close(w, true);
       return;
@@ -154,15 +175,15 @@ export class WatchHub {
     else this.flush(w, line);
   }
 
-  private flush(w: Watcher, text: string): void {
+  private flush(w: Watcher, bytes: Uint8Array): void {
     w.writing = true;
     // Resolves once the client's side has taken the bytes (an IdentityTransformStream buffers nothing).
-    w.writer.write(encoder.encode(text)).then(
+    w.writer.write(bytes).then(
       () => {
         w.writing = false;
-        w.backlog -= text.length;
+        w.backlog -= bytes.byteLength;
         if (w.closed || w.pending.length === 0) return;
-        const next = w.pending.join("");
+        const next = concat(w.pending);
         w.pending = [];
         this.flush(w, next);
       },
@@ -176,7 +197,7 @@ export class WatchHub {
     for (const c of batch) {
       // A JSON watcher's line depends only on the event (watch-render.ts passes the object
       // through), so it is serialised once per event type, not once per watcher.
-      const jsonLines = new Map<EventType, string>();
+      const jsonLines = new Map<EventType, Uint8Array>();
       for (const w of this.watchers.values()) {
         const type = this.eventFor(w, c);
         if (!type) continue;
@@ -186,7 +207,7 @@ export class WatchHub {
         }
         let line = jsonLines.get(type);
         if (line === undefined) {
-          line = `${JSON.stringify({ type, object: this.render(w, c.value) })}\n`;
+          line = encodeLine(type, this.render(w, c.value));
           jsonLines.set(type, line);
         }
         this.write(w, line);

@@ -9,6 +9,9 @@ import { wantsTable } from "../respond.ts";
 import type { StoreStub } from "../store-client.ts";
 
 export interface RequestContext {
+  env: Env;
+  /** The cluster's name ("default" at the root). */
+  cluster: string;
   request: Request;
   url: URL;
   store: StoreStub;

@@ -10,6 +10,7 @@ import { parseWriteQuery } from "../query.ts";
 import { json, objectResponse } from "../respond.ts";
 import { unwrap } from "../store-client.ts";
 import { type ResourceRequest, readFormat } from "./context.ts";
+import { podLogs } from "./logs.ts";
 import { patchObject, patchScale } from "./patch.ts";
 import { notFoundPath } from "./resources.ts";
 import { deleteOptions, replaceObject } from "./write.ts";
@@ -43,6 +44,9 @@ export async function handleSubresource(req: ResourceRequest, name: string, sub:
     case "eviction":
       if (method === "POST") return evict(req, name);
       throw notAllowed(req, sub);
+    case "log":
+      if (method === "GET") return podLogs(req, name);
+      throw notAllowed(req, sub);
     default:
       return unservedSubresource(req, name, sub);
   }
@@ -50,7 +54,6 @@ export async function handleSubresource(req: ResourceRequest, name: string, sub:
 
 /** The verbs discovery lists for the subresources that need a node (and serviceaccounts/token). */
 const UNSERVED_METHODS: Record<string, readonly string[]> = {
-  log: ["GET"],
   exec: ["GET", "POST"],
   attach: ["GET", "POST"],
   portforward: ["GET", "POST"],

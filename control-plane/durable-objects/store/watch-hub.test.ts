@@ -1,0 +1,79 @@
+// The hub's write path on its own: events for a client that is not reading yet wait and then leave
+// together, in order; closing sends what waits; JSON watchers share one serialisation per event.
+import { describe, expect, it } from "vitest";
+import type { KubeObject } from "../../../schemas/object.ts";
+import { resourceFor } from "../../../schemas/registry.ts";
+import { parseFieldSelector } from "../../api/selectors/fields.ts";
+import type { Change } from "./revision-log.ts";
+import { type WatcherSpec, WatchHub } from "./watch-hub.ts";
+
+const rt = resourceFor("", "v1", "pods")!;
+
+function spec(): WatcherSpec {
+  return {
+    resource: "pods",
+    resourceType: rt,
+    namespace: undefined,
+    labels: [],
+    fields: parseFieldSelector(undefined, rt),
+    format: "json",
+    includeObject: "Metadata",
+    bookmarks: false,
+  };
+}
+
+function added(rv: number): Change {
+  const value: KubeObject = {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name: `p${rv}`, namespace: "default", resourceVersion: String(rv) },
+  };
+  return { rv, resource: "pods", namespace: "default", name: `p${rv}`, type: "ADDED", value, prev: null };
+}
+
+/** Every chunk until the stream ends, as text. */
+async function chunks(stream: ReadableStream<Uint8Array>): Promise<string[]> {
+  const out: string[] = [];
+  const decoder = new TextDecoder();
+  for await (const c of stream) out.push(decoder.decode(c));
+  return out;
+}
+
+function names(text: string): string[] {
+  return text
+    .split("\n")
+    .filter((l) => l.length > 0)
+    .map((l) => (JSON.parse(l) as { object: KubeObject }).object.metadata.name ?? "");
+}
+
+describe("watch hub", () => {
+  it("coalesces events a client has not read yet into few chunks, in order", async () => {
+    const hub = new WatchHub(
+      (_w, obj) => obj,
+      60_000,
+      () => 0,
+    );
+    const { watcher, readable } = hub.open(spec(), undefined);
+    for (let rv = 1; rv <= 50; rv++) hub.publish([added(rv)]);
+    hub.close(watcher);
+    const got = await chunks(readable);
+    expect(names(got.join(""))).toEqual(Array.from({ length: 50 }, (_, i) => `p${i + 1}`));
+    // One write in flight, the other 49 lines waiting for it: far fewer chunks than events.
+    expect(got.length).toBeLessThanOrEqual(3);
+  });
+
+  it("sends the same line to every JSON watcher", async () => {
+    const hub = new WatchHub(
+      (_w, obj) => obj,
+      60_000,
+      () => 0,
+    );
+    const a = hub.open(spec(), undefined);
+    const b = hub.open(spec(), undefined);
+    hub.publish([added(1), added(2)]);
+    hub.closeAll();
+    const [ta, tb] = await Promise.all([chunks(a.readable), chunks(b.readable)]);
+    expect(ta.join("")).toBe(tb.join(""));
+    expect(names(ta.join(""))).toEqual(["p1", "p2"]);
+  });
+});

@@ -1,0 +1,79 @@
+// What a node credential may do through the REST API (upstream's Node authorizer with
+// NodeRestriction): read nodes, services and runtime classes; its own pods and exactly what they
+// reference; write its own Node, its own Lease, its pods' status, events; delete its own pods.
+// Everything else is 403 with upstream's wording.
+
+import { forbidden } from "../api/errors.ts";
+import type { Identity } from "./auth.ts";
+import type { ResourceRequest } from "./handlers/context.ts";
+
+const READ_ANY = new Set(["nodes", "services", "runtimeclasses", "endpointslices", "endpoints"]);
+
+function verbOf(req: ResourceRequest): string {
+  const m = req.request.method;
+  const named = req.path.name !== undefined;
+  if (m === "GET") {
+    if (req.url.searchParams.get("watch") === "true" || req.path.legacyWatch) return "watch";
+    return named ? "get" : "list";
+  }
+  return (
+    { POST: "create", PUT: "update", PATCH: "patch", DELETE: named ? "delete" : "deletecollection" }[m] ??
+    m.toLowerCase()
+  );
+}
+
+function refuse(identity: Identity, verb: string, req: ResourceRequest, why: string) {
+  const scope = req.namespace ? `in the namespace "${req.namespace}"` : "at the cluster scope";
+  const resource = req.path.subresource ? `${req.rt.plural}/${req.path.subresource}` : req.rt.plural;
+  return forbidden(
+    `${resource}${req.path.name ? ` "${req.path.name}"` : ""} is forbidden: User "${identity.user}" cannot ${verb} resource "${resource}" in API group "${req.rt.group}" ${scope}: ${why}`,
+    { name: req.path.name, group: req.rt.group, kind: req.rt.plural },
+  );
+}
+
+export async function authorizeNode(identity: Identity, req: ResourceRequest): Promise<void> {
+  const node = identity.node!;
+  const verb = verbOf(req);
+  const plural = req.rt.plural;
+  const name = req.path.name ?? "";
+  const sub = req.path.subresource;
+  const read = verb === "get" || verb === "list" || verb === "watch";
+  if (read && READ_ANY.has(plural) && !sub) return;
+  if (plural === "pods") {
+    if (
+      (verb === "list" || verb === "watch") &&
+      new RegExp(`(^|,)spec\\.nodeName==?${node.replace(/\./g, "\\.")}(,|$)`).test(
+        req.url.searchParams.get("fieldSelector") ?? "",
+      )
+    )
+      return;
+    if (
+      name &&
+      (verb === "get" ||
+        verb === "delete" ||
+        ((verb === "update" || verb === "patch") && sub === "status") ||
+        (verb === "get" && sub === "log"))
+    ) {
+      if (await req.store.nodeMayRead(node, req.ref, req.namespace, name)) return;
+      throw refuse(identity, verb, req, `no relationship found between node '${node}' and this object`);
+    }
+    throw refuse(
+      identity,
+      verb,
+      req,
+      "can only list/watch pods with spec.nodeName field selector, and update the status of pods bound to it",
+    );
+  }
+  if ((plural === "configmaps" || plural === "secrets") && verb === "get" && name) {
+    if (await req.store.nodeMayRead(node, req.ref, req.namespace, name)) return;
+    throw refuse(identity, verb, req, `no relationship found between node '${node}' and this object`);
+  }
+  if (plural === "nodes" && (verb === "create" || verb === "update" || verb === "patch")) {
+    if (name === node || (verb === "create" && !name)) return;
+    throw refuse(identity, verb, req, `node '${node}' cannot modify node '${name}'`);
+  }
+  if (plural === "leases" && req.namespace === "kube-node-lease" && (name === node || (verb === "create" && !name)))
+    return;
+  if (plural === "events" && (verb === "create" || verb === "patch" || verb === "update")) return;
+  throw refuse(identity, verb, req, "nodes may not do this");
+}

@@ -1,0 +1,146 @@
+// The node link: frames between a k-agent and its node's Durable Object, over one outbound
+// WebSocket per node. JSON text frames, one zod-validated discriminated union per direction.
+// Bulk data (logs -f, later exec and Ingress bodies) never travels here: each stream gets its own
+// short-lived data WebSocket, so control frames never wait behind it.
+// Keepalives are the literal text "ping" answered "pong" by the platform without waking the object.
+
+import { z } from "zod";
+import type { KubeObject } from "../object.ts";
+
+/** Bumped when frames change incompatibly; an agent speaking another version is told to upgrade. */
+export const PROTOCOL_VERSION = 1;
+
+export const KEEPALIVE_PING = "ping";
+export const KEEPALIVE_PONG = "pong";
+
+/** A Kubernetes object: checked for its envelope; the fields are the API server's to validate. */
+const object = z.looseObject({
+  apiVersion: z.string(),
+  kind: z.string(),
+  metadata: z.looseObject({}),
+}) as unknown as z.ZodType<KubeObject>;
+
+// ---- agent -> control plane ----
+
+export const helloFrame = z.object({
+  type: z.literal("hello"),
+  protocolVersion: z.number().int(),
+  agentVersion: z.string(),
+  nodeName: z.string(),
+  /** The resourceVersion of the last assignment the agent applied ("" when it has none). */
+  resumeFrom: z.string(),
+});
+
+export const podStatusFrame = z.object({
+  type: z.literal("podStatus"),
+  namespace: z.string(),
+  name: z.string(),
+  uid: z.string(),
+  status: z.looseObject({}),
+});
+
+/**
+ * The node's own report: the first one after hello registers the Node when it does not exist
+ * (the control plane assigns its podCIDR), later ones update its status and labels.
+ */
+export const nodeStatusFrame = z.object({
+  type: z.literal("nodeStatus"),
+  labels: z.record(z.string(), z.string()),
+  status: z.looseObject({}),
+});
+
+/** The pod's containers have stopped: the node confirms its deletion (grace 0), as kubelet does. */
+export const podDeletedFrame = z.object({
+  type: z.literal("podDeleted"),
+  namespace: z.string(),
+  name: z.string(),
+  uid: z.string(),
+});
+
+export const eventFrame = z.object({
+  type: z.literal("event"),
+  /** A core/v1 Event about one of this node's pods or the node itself. */
+  event: object,
+});
+
+export const agentFrame = z.discriminatedUnion("type", [
+  helloFrame,
+  podStatusFrame,
+  nodeStatusFrame,
+  podDeletedFrame,
+  eventFrame,
+]);
+export type AgentFrame = z.infer<typeof agentFrame>;
+
+// ---- control plane -> agent ----
+
+export const welcomeFrame = z.object({
+  type: z.literal("welcome"),
+  protocolVersion: z.number().int(),
+  serverVersion: z.string(),
+  /** How often the agent sends a keepalive ping (the node's lease is renewed while they arrive). */
+  keepaliveSeconds: z.number().positive(),
+});
+
+/** The agent speaks another protocol version: what to run instead. */
+export const upgradeFrame = z.object({
+  type: z.literal("upgrade"),
+  protocolVersion: z.number().int(),
+  message: z.string(),
+});
+
+/**
+ * Everything the node must run, whole: its pods (spec and metadata; status is the node's own) and
+ * the ConfigMaps and Secrets they reference. Sent on connect and whenever it changes; the agent
+ * compares by pod UID and spec hash, so a repeated snapshot never restarts anything.
+ */
+export const assignmentFrame = z.object({
+  type: z.literal("assignment"),
+  resourceVersion: z.string(),
+  pods: z.array(object),
+  configMaps: z.array(object),
+  secrets: z.array(object),
+});
+
+/** Open a data stream: the agent dials /kflare/v1/nodes/<node>/streams/<id> and writes to it. */
+export const openStreamFrame = z.object({
+  type: z.literal("openStream"),
+  id: z.string(),
+  kind: z.literal("logs"),
+  namespace: z.string(),
+  pod: z.string(),
+  uid: z.string(),
+  container: z.string(),
+  follow: z.boolean(),
+  previous: z.boolean(),
+  timestamps: z.boolean(),
+  tailLines: z.number().int().nonnegative().optional(),
+  sinceSeconds: z.number().int().positive().optional(),
+  sinceTime: z.string().optional(),
+  limitBytes: z.number().int().positive().optional(),
+});
+
+export const errorFrame = z.object({ type: z.literal("error"), message: z.string() });
+
+export const serverFrame = z.discriminatedUnion("type", [
+  welcomeFrame,
+  upgradeFrame,
+  assignmentFrame,
+  openStreamFrame,
+  errorFrame,
+]);
+export type ServerFrame = z.infer<typeof serverFrame>;
+export type OpenStreamFrame = z.infer<typeof openStreamFrame>;
+export type AssignmentFrame = z.infer<typeof assignmentFrame>;
+
+/** Parses a text frame; undefined (never a throw) for anything that is not a valid frame. */
+export function parseFrame<T>(schema: z.ZodType<T>, text: string): T | undefined {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const r = schema.safeParse(raw);
+  return r.success ? r.data : undefined;
+}
