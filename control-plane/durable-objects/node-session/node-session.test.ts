@@ -1,0 +1,223 @@
+// The node link inside workerd, with a scripted agent: join with a bootstrap token, hello, the
+// assignment push, status reports with the node's rights only, lease renewal, and a log stream.
+
+import { exports } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { PROTOCOL_VERSION } from "../../../schemas/agent/protocol.ts";
+
+const ADMIN = "test";
+let seq = 0;
+
+async function call(path: string, init: RequestInit & { token?: string } = {}): Promise<Response> {
+  const headers = new Headers(init.headers);
+  headers.set("authorization", `Bearer ${init.token ?? ADMIN}`);
+  if (init.body && !headers.has("content-type")) headers.set("content-type", "application/json");
+  return exports.default.fetch(new Request(`https://kflare.test${path}`, { ...init, headers }));
+}
+
+async function sha256Hex(text: string): Promise<string> {
+  const d = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return [...new Uint8Array(d)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** A fresh cluster with a bootstrap token; returns its path prefix and the token. */
+async function clusterWithToken(expiresInMs = 3_600_000): Promise<{ c: string; token: string }> {
+  const name = `n${Date.now().toString(36)}${++seq}`;
+  expect(
+    (await call("/kflare/v1/clusters", { method: "POST", body: JSON.stringify({ metadata: { name } }) })).status,
+  ).toBe(201);
+  const id = "abcdef";
+  const secret = "0123456789abcdef";
+  const data = {
+    "token-id": btoa(id),
+    "token-secret-sha256": btoa(await sha256Hex(secret)),
+    expiration: btoa(new Date(Date.now() + expiresInMs).toISOString()),
+    "usage-bootstrap-authentication": btoa("true"),
+  };
+  const created = await call(`/clusters/${name}/api/v1/namespaces/kube-system/secrets`, {
+    method: "POST",
+    body: JSON.stringify({ metadata: { name: `bootstrap-token-${id}` }, type: "bootstrap.kubernetes.io/token", data }),
+  });
+  expect(created.status).toBe(201);
+  return { c: `/clusters/${name}`, token: `${id}.${secret}` };
+}
+
+async function join(c: string, token: string, nodeName: string): Promise<Response> {
+  return exports.default.fetch(
+    new Request(`https://kflare.test${c}/kflare/v1/join`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ token, nodeName, protocolVersion: PROTOCOL_VERSION }),
+    }),
+  );
+}
+
+class Agent {
+  readonly frames: { type: string; [k: string]: unknown }[] = [];
+  constructor(readonly ws: WebSocket) {
+    ws.accept();
+    ws.addEventListener("message", (e) => {
+      if (typeof e.data === "string" && e.data !== "pong") this.frames.push(JSON.parse(e.data));
+    });
+  }
+  send(frame: unknown): void {
+    this.ws.send(JSON.stringify(frame));
+  }
+  async waitFor(type: string, count = 1, ms = 5000): Promise<{ type: string; [k: string]: unknown }> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const found = this.frames.filter((f) => f.type === type);
+      if (found.length >= count) return found[count - 1]!;
+      if (Date.now() > deadline)
+        throw new Error(`no ${type} frame #${count}; got ${JSON.stringify(this.frames.map((f) => f.type))}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+}
+
+async function connect(c: string, node: string, credential: string, path = "session"): Promise<WebSocket> {
+  const r = await call(`${c}/kflare/v1/nodes/${node}/${path}`, {
+    token: credential,
+    headers: { upgrade: "websocket" },
+  });
+  expect(r.status).toBe(101);
+  return r.webSocket!;
+}
+
+const nodeStatus = {
+  capacity: { cpu: "4", memory: "8Gi", pods: "110" },
+  allocatable: { cpu: "4", memory: "8Gi", pods: "110" },
+  conditions: [{ type: "Ready", status: "True", reason: "KubeletReady", message: "ready" }],
+};
+
+describe("joining", () => {
+  it("exchanges a bootstrap token for a node credential once, and refuses bad tokens", async () => {
+    const { c, token } = await clusterWithToken();
+    const ok = await join(c, token, "pi-1");
+    expect(ok.status).toBe(201);
+    const body = (await ok.json()) as { token: string; nodeName: string };
+    expect(body.token.length).toBeGreaterThan(30);
+    expect((await join(c, token, "pi-1")).status).toBe(409);
+    const wrong = await join(c, "abcdef.ffffffffffffffff", "pi-2");
+    expect(wrong.status).toBe(401);
+    expect(((await wrong.json()) as { message: string }).message).toContain("secret is wrong");
+    expect((await join(c, "nope", "pi-2")).status).toBe(400);
+    const expired = await clusterWithToken(-1000);
+    const late = await join(expired.c, expired.token, "pi-3");
+    expect(((await late.json()) as { message: string }).message).toContain("expired");
+  });
+});
+
+describe("the session", () => {
+  it("registers the node, pushes its pods, takes its reports and streams logs", async () => {
+    const { c, token } = await clusterWithToken();
+    const { token: credential } = (await (await join(c, token, "pi-1")).json()) as { token: string };
+    const agent = new Agent(await connect(c, "pi-1", credential));
+    agent.send({
+      type: "hello",
+      protocolVersion: PROTOCOL_VERSION,
+      agentVersion: "0.1.0",
+      nodeName: "pi-1",
+      resumeFrom: "",
+    });
+    expect(await agent.waitFor("welcome")).toMatchObject({ protocolVersion: PROTOCOL_VERSION });
+    expect(await agent.waitFor("assignment")).toMatchObject({ pods: [], configMaps: [], secrets: [] });
+    agent.send({ type: "nodeStatus", labels: { "kubernetes.io/hostname": "pi-1" }, status: nodeStatus });
+    let node: { spec?: { podCIDR?: string } } = {};
+    for (let i = 0; i < 100 && !node.spec?.podCIDR; i++) {
+      node = (await (await call(`${c}/api/v1/nodes/pi-1`)).json()) as typeof node;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(node.spec?.podCIDR).toMatch(/^10\.42\.\d+\.0\/24$/);
+    const lease = await call(`${c}/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/pi-1`);
+    expect(lease.status).toBe(200);
+
+    // A pod bound to the node, with a ConfigMap it references, arrives as one assignment.
+    await call(`${c}/api/v1/namespaces/default/configmaps`, {
+      method: "POST",
+      body: JSON.stringify({ metadata: { name: "cfg" }, data: { a: "1" } }),
+    });
+    await call(`${c}/api/v1/namespaces/default/pods`, {
+      method: "POST",
+      body: JSON.stringify({
+        metadata: { name: "web" },
+        spec: {
+          nodeName: "pi-1",
+          containers: [{ name: "c", image: "x", envFrom: [{ configMapRef: { name: "cfg" } }] }],
+        },
+      }),
+    });
+    const assignment = await agent.waitFor("assignment", 2);
+    expect((assignment.pods as { metadata: { name: string } }[]).map((p) => p.metadata.name)).toEqual(["web"]);
+    expect((assignment.configMaps as { metadata: { name: string } }[]).map((p) => p.metadata.name)).toEqual(["cfg"]);
+    const pod = (assignment.pods as { metadata: { uid: string }; status?: unknown }[])[0]!;
+    expect(pod.status).toBeUndefined();
+
+    // Its own pod's status: accepted. Another node's: refused.
+    agent.send({
+      type: "podStatus",
+      namespace: "default",
+      name: "web",
+      uid: pod.metadata.uid,
+      status: { phase: "Running" },
+    });
+    for (let i = 0; i < 100; i++) {
+      const p = (await (await call(`${c}/api/v1/namespaces/default/pods/web`)).json()) as {
+        status?: { phase?: string };
+      };
+      if (p.status?.phase === "Running") break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(
+      ((await (await call(`${c}/api/v1/namespaces/default/pods/web`)).json()) as { status: { phase: string } }).status
+        .phase,
+    ).toBe("Running");
+
+    // The node credential through the REST API: its own things only.
+    expect((await call(`${c}/api/v1/namespaces/default/pods/web`, { token: credential })).status).toBe(200);
+    expect((await call(`${c}/api/v1/namespaces/default/configmaps/cfg`, { token: credential })).status).toBe(200);
+    const denied = await call(`${c}/api/v1/namespaces/default/secrets`, { token: credential });
+    expect(denied.status).toBe(403);
+    expect(((await denied.json()) as { message: string }).message).toContain(
+      'User "system:node:pi-1" cannot list resource "secrets"',
+    );
+    expect((await call(`${c}/api/v1/pods`, { token: credential })).status).toBe(403);
+    expect((await call(`${c}/api/v1/pods?fieldSelector=spec.nodeName%3Dpi-1`, { token: credential })).status).toBe(200);
+
+    // kubectl logs: the node is asked to open a stream, dials a data socket, and the bytes flow.
+    const logs = call(`${c}/api/v1/namespaces/default/pods/web/log?container=c`);
+    const open = await agent.waitFor("openStream");
+    expect(open).toMatchObject({ kind: "logs", pod: "web", container: "c", follow: false });
+    const data = await connect(c, "pi-1", credential, `streams/${String(open.id)}`);
+    data.accept();
+    data.send(JSON.stringify({ ok: true }));
+    data.send(new TextEncoder().encode("hello from the node\n"));
+    data.close(1000, "done");
+    const response = await logs;
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe("hello from the node\n");
+    agent.ws.close(1000, "bye");
+  });
+
+  it("tells an agent speaking another protocol version to upgrade", async () => {
+    const { c, token } = await clusterWithToken();
+    const { token: credential } = (await (await join(c, token, "old")).json()) as { token: string };
+    const agent = new Agent(await connect(c, "old", credential));
+    agent.send({
+      type: "hello",
+      protocolVersion: PROTOCOL_VERSION + 100,
+      agentVersion: "9.9.9",
+      nodeName: "old",
+      resumeFrom: "",
+    });
+    expect(String((await agent.waitFor("upgrade")).message)).toContain("upgrade k-agent");
+  });
+
+  it("refuses another node's session", async () => {
+    const { c, token } = await clusterWithToken();
+    const { token: credential } = (await (await join(c, token, "a")).json()) as { token: string };
+    expect(
+      (await call(`${c}/kflare/v1/nodes/b/session`, { token: credential, headers: { upgrade: "websocket" } })).status,
+    ).toBe(403);
+  });
+});
