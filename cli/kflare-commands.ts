@@ -8,6 +8,7 @@ import { hashAdminToken, newAdminToken } from "./admin-token.ts";
 import { renderKubeconfig } from "./kubeconfig.ts";
 import { ADMIN_TOKEN_HASH_VAR } from "./local-admin.ts";
 import { writeFileAtomic } from "./secure-fs.ts";
+import { TokenUsageError, tokenCommand } from "./token-command.ts";
 
 export interface Io {
   out: (text: string) => void;
@@ -29,6 +30,8 @@ Commands:
       --cluster <name>   cluster, context and user prefix (default: kflare)
       --namespace <ns>   the context's namespace (default: default)
       --out <path>       where to write it (default: ./<cluster>.kubeconfig; "-" for stdout)
+  token create [--ttl 24h] [--kubeconfig <path>] [--description <text>]
+      Make a join token for a node and print the join command (uses $KUBECONFIG or .kflare/kubeconfig).
 
 The local control plane (npm start) writes its own kubeconfig to .kflare/kubeconfig.`;
 
@@ -42,6 +45,8 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
         return await kubeconfigCommand(rest, io);
       case "admin-token":
         return await adminTokenCommand(rest, io);
+      case "token":
+        return await tokenCommand(rest, io.out);
       case undefined:
         io.err(USAGE);
         return 2;
@@ -51,10 +56,18 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
         io.out(USAGE);
         return 0;
       default:
-        throw new UsageError(`unknown command "${command}"; the commands are kubeconfig and admin-token`);
+        throw new UsageError(`unknown command "${command}"; the commands are kubeconfig, admin-token and token`);
     }
   } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
+    if (err instanceof TokenUsageError) {
+      io.err(`kflare token: ${err.message}`);
+      return 2;
+    }
+    if (!(err instanceof UsageError)) {
+      // What went wrong outside the user's flags (the server refused, is unreachable...): said plainly.
+      io.err(`kflare${command === undefined ? "" : ` ${command}`}: ${err instanceof Error ? err.message : String(err)}`);
+      return 1;
+    }
     io.err(`kflare${command === undefined ? "" : ` ${command}`}: ${err.message}\nRun \`npx kflare --help\` for usage.`);
     return 2;
   }

@@ -98,7 +98,8 @@ export async function startControlPlane(opts: StartOptions): Promise<ControlPlan
       port,
       https: true,
       httpsKey: pki.keyPem,
-      httpsCert: pki.certPem,
+      // The whole chain: agents joining with a CA pin find the CA in the handshake.
+      httpsCert: `${pki.certPem.trim()}\n${pki.caPem.trim()}\n`,
       // Fully offline: no request for Cloudflare's cf object, no telemetry, no dev registry.
       cf: false,
       telemetry: { enabled: false },

@@ -15,6 +15,12 @@ const encoder = new TextEncoder();
 
 export class LogStreams {
   private readonly pending = new Map<string, Pending>();
+  /** Closes the agent's data socket of a stream whose reader went away (kubectl logs -f ended). */
+  private readonly hangUp: (id: string) => void;
+
+  constructor(hangUp: (id: string) => void) {
+    this.hangUp = hangUp;
+  }
 
   /** Registers a stream; resolves with the response once the agent answers (or a Status if it cannot). */
   open(id: string, onTimeout: () => Response): Promise<Response> {

@@ -54,7 +54,9 @@ async function join(c: string, token: string, nodeName: string): Promise<Respons
 
 class Agent {
   readonly frames: { type: string; [k: string]: unknown }[] = [];
-  constructor(readonly ws: WebSocket) {
+  readonly ws: WebSocket;
+  constructor(ws: WebSocket) {
+    this.ws = ws;
     ws.accept();
     ws.addEventListener("message", (e) => {
       if (typeof e.data === "string" && e.data !== "pong") this.frames.push(JSON.parse(e.data));

@@ -34,7 +34,9 @@ function seconds(value: string | undefined, fallback: number): number {
 }
 
 export class NodeSession extends DurableObject<Env> {
-  private readonly streams = new LogStreams();
+  private readonly streams = new LogStreams((id) => {
+    for (const ws of this.ctx.getWebSockets(`stream:${id}`)) ws.close(1000, "the reader went away");
+  });
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
