@@ -26,14 +26,27 @@ export function discoverPinnedCa(server: string, pin: string, timeoutMs = 10_000
   const url = new URL(server);
   const port = Number(url.port || 443);
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: url.hostname, port, servername: url.hostname.match(/^[\d.]+$|:/) ? undefined : url.hostname, rejectUnauthorized: false });
+    const socket = connect({
+      host: url.hostname,
+      port,
+      servername: url.hostname.match(/^[\d.]+$|:/) ? undefined : url.hostname,
+      rejectUnauthorized: false,
+    });
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(new PinError(`no TLS answer from ${url.host} within ${timeoutMs / 1000} s: is the control plane running, and reachable from this machine?`));
+      reject(
+        new PinError(
+          `no TLS answer from ${url.host} within ${timeoutMs / 1000} s: is the control plane running, and reachable from this machine?`,
+        ),
+      );
     }, timeoutMs);
     socket.once("error", (err) => {
       clearTimeout(timer);
-      reject(new PinError(`cannot reach ${url.host}: ${err.message}; is the control plane running, and is the address right?`));
+      reject(
+        new PinError(
+          `cannot reach ${url.host}: ${err.message}; is the control plane running, and is the address right?`,
+        ),
+      );
     });
     socket.once("secureConnect", () => {
       clearTimeout(timer);
@@ -41,7 +54,11 @@ export function discoverPinnedCa(server: string, pin: string, timeoutMs = 10_000
       socket.end();
       const ca = chain.find((c) => sha256(c.raw) === pin);
       if (!ca || chain.length === 0) {
-        reject(new PinError(`the server at ${url.host} does not present the CA this join token pins; the token is for another cluster, or someone is in between`));
+        reject(
+          new PinError(
+            `the server at ${url.host} does not present the CA this join token pins; the token is for another cluster, or someone is in between`,
+          ),
+        );
         return;
       }
       const caCert = new X509Certificate(ca.raw);

@@ -56,7 +56,9 @@ export async function loadCredential(dataDir: string): Promise<Credential> {
   try {
     c = JSON.parse(text) as Partial<Credential>;
   } catch {
-    throw new NotJoinedError(`${path} is damaged (not JSON); run \`k-agent reset --data-dir ${dataDir}\` and join again`);
+    throw new NotJoinedError(
+      `${path} is damaged (not JSON); run \`k-agent reset --data-dir ${dataDir}\` and join again`,
+    );
   }
   if (!c.server || !c.nodeName || !c.token || !c.cluster) {
     throw new NotJoinedError(`${path} is incomplete; run \`k-agent reset --data-dir ${dataDir}\` and join again`);

@@ -22,7 +22,9 @@ export function encodeJoinToken(t: JoinToken): string {
 export function decodeJoinToken(text: string): JoinToken {
   const trimmed = text.trim();
   if (!trimmed.startsWith(PREFIX)) {
-    throw new Error(`this is not a kflare join token (it should start with "${PREFIX}"); run \`npx kflare token create\` on the control plane to get one`);
+    throw new Error(
+      `this is not a kflare join token (it should start with "${PREFIX}"); run \`npx kflare token create\` on the control plane to get one`,
+    );
   }
   let raw: { s?: unknown; c?: unknown; t?: unknown };
   try {
@@ -30,8 +32,11 @@ export function decodeJoinToken(text: string): JoinToken {
   } catch {
     throw new Error("the join token is damaged (it does not decode); copy it again in one piece");
   }
-  if (typeof raw.s !== "string" || !/^https:\/\//.test(raw.s)) throw new Error("the join token has no https server URL; make a new one with `npx kflare token create`");
-  if (raw.c !== undefined && (typeof raw.c !== "string" || !/^[0-9a-f]{64}$/.test(raw.c))) throw new Error("the join token's CA pin is damaged; copy it again");
-  if (typeof raw.t !== "string" || !BOOTSTRAP.test(raw.t)) throw new Error("the join token's secret is damaged; copy it again");
+  if (typeof raw.s !== "string" || !/^https:\/\//.test(raw.s))
+    throw new Error("the join token has no https server URL; make a new one with `npx kflare token create`");
+  if (raw.c !== undefined && (typeof raw.c !== "string" || !/^[0-9a-f]{64}$/.test(raw.c)))
+    throw new Error("the join token's CA pin is damaged; copy it again");
+  if (typeof raw.t !== "string" || !BOOTSTRAP.test(raw.t))
+    throw new Error("the join token's secret is damaged; copy it again");
   return { server: raw.s.replace(/\/+$/, ""), caSha256: raw.c as string | undefined, token: raw.t };
 }

@@ -57,7 +57,12 @@ async function readFrom(path: string, offset: number): Promise<{ text: string; s
  * Streams the log to `write` until done (or, with follow, until `signal` aborts). Resolves false when
  * the log file does not exist.
  */
-export async function streamLog(path: string, opts: LogOptions, write: (text: string) => Promise<void>, signal: AbortSignal): Promise<boolean> {
+export async function streamLog(
+  path: string,
+  opts: LogOptions,
+  write: (text: string) => Promise<void>,
+  signal: AbortSignal,
+): Promise<boolean> {
   const files = await filesOf(path);
   if (files.length === 0) return false;
   let budget = opts.limitBytes ?? Number.POSITIVE_INFINITY;

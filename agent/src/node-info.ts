@@ -11,7 +11,12 @@ const KUBELET_VERSION = `v1.35.0-k-agent.${AGENT_VERSION}`;
 const ARCH: Record<string, string> = { x64: "amd64", arm64: "arm64", arm: "arm", ia32: "386", riscv64: "riscv64" };
 
 export function defaultNodeName(): string {
-  return hostname().toLowerCase().replace(/[^a-z0-9.-]/g, "-").replace(/^[-.]+|[-.]+$/g, "") || "node";
+  return (
+    hostname()
+      .toLowerCase()
+      .replace(/[^a-z0-9.-]/g, "-")
+      .replace(/^[-.]+|[-.]+$/g, "") || "node"
+  );
 }
 
 export function nodeLabels(name: string): Record<string, string> {
@@ -35,7 +40,7 @@ async function osImage(): Promise<string> {
   return /^PRETTY_NAME="?([^"\n]*)"?/m.exec(text)?.[1] ?? "Linux";
 }
 
-function internalIp(): string | undefined {
+export function internalIp(): string | undefined {
   for (const addrs of Object.values(networkInterfaces())) {
     for (const a of addrs ?? []) if (a.family === "IPv4" && !a.internal) return a.address;
   }
@@ -50,7 +55,11 @@ export function reservedMemoryBytes(total: number): number {
 export interface NodeReport {
   labels: Record<string, string>;
   status: Record<string, unknown>;
+  taints?: { key: string; value?: string; effect: "NoSchedule" | "PreferNoSchedule" | "NoExecute" }[];
 }
+
+/** Nodes offering only the wasm handler keep other pods away; the wasm RuntimeClass tolerates it. */
+export const WASM_ONLY_TAINT = { key: "kflare.dev/wasm-only", value: "true", effect: "NoSchedule" as const };
 
 export async function nodeReport(opts: {
   name: string;
@@ -87,8 +96,10 @@ export async function nodeReport(opts: {
     lastTransitionTime: t,
   });
   const ip = opts.address ?? internalIp();
+  const wasmOnly = opts.runtimeHandlers.length > 0 && opts.runtimeHandlers.every((h) => h === "wasm");
   return {
     labels: nodeLabels(opts.name),
+    ...(wasmOnly ? { taints: [WASM_ONLY_TAINT] } : {}),
     status: {
       capacity,
       allocatable,
@@ -111,7 +122,10 @@ export async function nodeReport(opts: {
         operatingSystem: "linux",
         architecture: ARCH[process.arch] ?? process.arch,
       },
-      runtimeHandlers: opts.runtimeHandlers.map((name) => ({ name, features: { recursiveReadOnlyMounts: false, userNamespaces: false } })),
+      runtimeHandlers: opts.runtimeHandlers.map((name) => ({
+        name,
+        features: { recursiveReadOnlyMounts: false, userNamespaces: false },
+      })),
     },
   };
 }

@@ -66,7 +66,11 @@ export class Session {
 
   private socketOptions() {
     const c = this.opts.credential;
-    return { headers: { authorization: `Bearer ${c.token}` }, ...(c.caPem ? { ca: c.caPem } : {}), handshakeTimeout: 10_000 };
+    return {
+      headers: { authorization: `Bearer ${c.token}` },
+      ...(c.caPem ? { ca: c.caPem } : {}),
+      handshakeTimeout: 10_000,
+    };
   }
 
   start(): void {
@@ -79,7 +83,13 @@ export class Session {
     const ws = new WebSocket(wsUrl(c.server, `/kflare/v1/nodes/${c.nodeName}/session`), this.socketOptions());
     this.ws = ws;
     ws.on("open", () => {
-      this.send({ type: "hello", protocolVersion: PROTOCOL_VERSION, agentVersion: AGENT_VERSION, nodeName: c.nodeName, resumeFrom: this.opts.workload.resumeFrom() });
+      this.send({
+        type: "hello",
+        protocolVersion: PROTOCOL_VERSION,
+        agentVersion: AGENT_VERSION,
+        nodeName: c.nodeName,
+        resumeFrom: this.opts.workload.resumeFrom(),
+      });
     });
     ws.on("message", (data, isBinary) => {
       if (isBinary) return;
@@ -91,7 +101,9 @@ export class Session {
       this.onFrame(text).catch((err: unknown) => this.opts.log(`frame failed: ${String(err)}`));
     });
     ws.on("unexpected-response", (_req, res) => {
-      this.opts.log(`the control plane refused the session: HTTP ${res.statusCode}${res.statusCode === 401 ? " (this node's credential is no longer valid: k-agent reset, then join again)" : ""}`);
+      this.opts.log(
+        `the control plane refused the session: HTTP ${res.statusCode}${res.statusCode === 401 ? " (this node's credential is no longer valid: k-agent reset, then join again)" : ""}`,
+      );
     });
     ws.on("error", (err) => this.opts.log(`link error: ${err.message}`));
     ws.on("close", (code, reason) => {
@@ -107,7 +119,10 @@ export class Session {
     this.ws = undefined;
     if (this.stopped) return;
     const delay = this.backoff.next();
-    if (was) this.opts.log(`disconnected from the control plane (${code}${reason ? ` ${reason}` : ""}); pods keep running; reconnecting`);
+    if (was)
+      this.opts.log(
+        `disconnected from the control plane (${code}${reason ? ` ${reason}` : ""}); pods keep running; reconnecting`,
+      );
     this.reconnectTimer = setTimeout(() => this.connect(), delay);
   }
 
@@ -158,7 +173,12 @@ export class Session {
 
   async reportNode(): Promise<void> {
     const r = await this.opts.nodeReport();
-    this.send({ type: "nodeStatus", labels: r.labels, status: r.status });
+    this.send({
+      type: "nodeStatus",
+      labels: r.labels,
+      status: r.status,
+      ...(r.taints?.length ? { taints: r.taints } : {}),
+    });
   }
 
   private key(f: AgentFrame): string {
@@ -221,11 +241,21 @@ export class Session {
       ws.close(1000);
     };
     if (!path) {
-      fail(400, "BadRequest", f.previous ? `previous terminated container "${f.container}" in pod "${f.pod}" not found` : `container "${f.container}" in pod "${f.pod}" is waiting to start`);
+      fail(
+        400,
+        "BadRequest",
+        f.previous
+          ? `previous terminated container "${f.container}" in pod "${f.pod}" not found`
+          : `container "${f.container}" in pod "${f.pod}" is waiting to start`,
+      );
       return;
     }
     ws.send(JSON.stringify({ ok: true }));
-    const since = f.sinceTime ? Date.parse(f.sinceTime) : f.sinceSeconds ? Date.now() - f.sinceSeconds * 1000 : undefined;
+    const since = f.sinceTime
+      ? Date.parse(f.sinceTime)
+      : f.sinceSeconds
+        ? Date.now() - f.sinceSeconds * 1000
+        : undefined;
     const found = await streamLog(
       path,
       { follow: f.follow, timestamps: f.timestamps, tailLines: f.tailLines, since, limitBytes: f.limitBytes },

@@ -46,6 +46,16 @@ export const podStatusFrame = z.object({
 export const nodeStatusFrame = z.object({
   type: z.literal("nodeStatus"),
   labels: z.record(z.string(), z.string()),
+  /** Taints the node registers with (e.g. wasm-only); later reports leave taints to the cluster. */
+  taints: z
+    .array(
+      z.object({
+        key: z.string(),
+        value: z.string().optional(),
+        effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]),
+      }),
+    )
+    .optional(),
   status: z.looseObject({}),
 });
 

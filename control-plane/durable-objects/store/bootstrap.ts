@@ -40,3 +40,17 @@ export function kubernetesService(clusterIP: string): KubeObject {
     status: { loadBalancer: {} },
   };
 }
+
+/** Taint of nodes that run only WebAssembly pods (agents without root): other pods stay away. */
+export const WASM_ONLY_TAINT = { key: "kflare.dev/wasm-only", value: "true", effect: "NoSchedule" };
+
+/** The `wasm` RuntimeClass: pods naming it run as WebAssembly components, on nodes offering "wasm". */
+export function wasmRuntimeClass(): KubeObject {
+  return {
+    apiVersion: "node.k8s.io/v1",
+    kind: "RuntimeClass",
+    metadata: { name: "wasm", labels: { "app.kubernetes.io/managed-by": "kflare" } },
+    handler: "wasm",
+    scheduling: { tolerations: [{ key: WASM_ONLY_TAINT.key, operator: "Exists", effect: "NoSchedule" }] },
+  };
+}

@@ -44,6 +44,8 @@ export class ClusterStore extends DurableObject<Env> implements StoreRpc {
   private host: ControllerHost | undefined;
   private nodes: NodeAccess | undefined;
   private podCidrs: PodCidrAllocator | undefined;
+  /** Nodes with a poke in flight; true when they changed again since it was sent. */
+  private readonly poking = new Map<string, boolean>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -62,6 +64,7 @@ export class ClusterStore extends DurableObject<Env> implements StoreRpc {
       render: renderWatchObject,
     });
     core.bootstrap();
+    core.ensureDefaults();
     const host = createControllerHost(core, db, this.env, (at) => {
       this.ctx.storage.setAlarm(at).catch((err: unknown) => console.error("setAlarm failed", err));
     });
@@ -176,14 +179,33 @@ export class ClusterStore extends DurableObject<Env> implements StoreRpc {
     return (this.ctx.id.name ?? "cluster:default").replace(/^cluster:/, "");
   }
 
-  /** Tells the nodes' Durable Objects their assignment changed; they fetch it when their agent is connected. */
+  /**
+   * Tells the nodes' Durable Objects their assignment changed; they fetch it when their agent is
+   * connected. One poke per node is in flight at a time: a poke answers after the session has read
+   * the assignment, so changes committed meanwhile need one more poke, not one each (a burst of pod
+   * writes to one node was one RPC, and one assignment read, per write).
+   */
   private pokeNodes(nodes: Set<string>): void {
+    for (const node of nodes) {
+      if (this.poking.has(node)) this.poking.set(node, true);
+      else this.poke(node);
+    }
+  }
+
+  private poke(node: string): void {
+    this.poking.set(node, false);
     const ns = this.env.NODE_SESSION;
     const cluster = this.clusterName();
-    for (const node of nodes) {
-      const stub = ns.get(ns.idFromName(nodeSessionName(cluster, node)));
-      this.ctx.waitUntil(stub.poke(cluster, node).catch((err: unknown) => console.error(`poke ${node}`, err)));
-    }
+    const stub = ns.get(ns.idFromName(nodeSessionName(cluster, node)));
+    const sent = stub
+      .poke(cluster, node)
+      .catch((err: unknown) => console.error(`poke ${node}`, err))
+      .finally(() => {
+        const changedSince = this.poking.get(node);
+        this.poking.delete(node);
+        if (changedSince) this.poke(node);
+      });
+    this.ctx.waitUntil(sent);
   }
 
   private async node<T>(fn: (nodes: NodeAccess, core: StoreCore) => T): Promise<StoreResult<T>> {
@@ -233,7 +255,7 @@ export class ClusterStore extends DurableObject<Env> implements StoreRpc {
             nodes.confirmPodDeletion(node, frame.namespace, frame.name, frame.uid);
             break;
           case "nodeStatus":
-            nodes.reportNode(node, frame.labels, frame.status, () => this.podCidrs!.allocate(node));
+            nodes.reportNode(node, frame.labels, frame.status, frame.taints ?? [], () => this.podCidrs!.allocate(node));
             break;
           case "event":
             nodes.recordEvent(node, frame.event);

@@ -186,16 +186,18 @@ export class NodeAccess {
     node: string,
     labels: Record<string, string>,
     status: Record<string, unknown>,
+    taints: readonly { key: string; value?: string; effect: string }[],
     podCidr: () => string,
   ): void {
     const existing = this.find(NODES, "", node);
     if (!existing) {
       const cidr = podCidr();
+      const spec = { podCIDR: cidr, podCIDRs: [cidr], ...(taints.length ? { taints: [...taints] } : {}) };
       const obj: KubeObject = {
         apiVersion: "v1",
         kind: "Node",
         metadata: { name: node, labels },
-        spec: { podCIDR: cidr, podCIDRs: [cidr] },
+        spec,
         status,
       };
       admitObject(NODES, obj, true);

@@ -14,6 +14,7 @@ import {
   kubernetesService,
   namespaceObject,
   SYSTEM_NAMESPACES,
+  wasmRuntimeClass,
 } from "./bootstrap.ts";
 import { type Cidr, ClusterIpAllocator, firstAddress } from "./cluster-ip.ts";
 import { decodeContinue, encodeContinue } from "./continue-token.ts";
@@ -95,6 +96,23 @@ export class StoreCore {
       prev: null,
     });
     this.commit(writes);
+  }
+
+  /**
+   * Objects every cluster should have, added to existing clusters too (a store made by an older
+   * version): the `wasm` RuntimeClass.
+   */
+  ensureDefaults(): void {
+    const rc = this.rt("node.k8s.io", "v1", "runtimeclasses");
+    if (this.log.get(storageResource(rc), "", "wasm")) return;
+    this.commit([
+      {
+        rt: rc,
+        type: "ADDED",
+        value: prepareNew(rc, this.config.strategy(rc), wasmRuntimeClass(), Date.now()),
+        prev: null,
+      },
+    ]);
   }
 
   get(rt: ResourceType, namespace: string, name: string): KubeObject {

@@ -1,0 +1,37 @@
+// Builds k-agent into one ESM file that plain Node 20 runs (no TypeScript at run time):
+// agent/dist/k-agent.mjs, with the wasm guest runner beside it. jco and preview2-shim stay
+// external: they load their own WebAssembly files from node_modules.
+
+import { chmod, copyFile, mkdir } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const out = join(here, "dist");
+
+export async function buildAgent(): Promise<string> {
+  await mkdir(out, { recursive: true });
+  const outfile = join(out, "k-agent.mjs");
+  await build({
+    entryPoints: [join(here, "src/main.ts")],
+    outfile,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    external: ["@bytecodealliance/*", "bufferutil", "utf-8-validate"],
+    banner: {
+      js: "#!/usr/bin/env node\nimport { createRequire as __kAgentRequire } from 'node:module';\nconst require = __kAgentRequire(import.meta.url);",
+    },
+    logLevel: "warning",
+  });
+  await chmod(outfile, 0o755);
+  await copyFile(join(here, "runtime/wasm/runner.mjs"), join(out, "runner.mjs"));
+  return outfile;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const file = await buildAgent();
+  process.stdout.write(`built ${file}\n`);
+}

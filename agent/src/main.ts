@@ -1,0 +1,119 @@
+// k-agent: what a user runs on a Raspberry Pi or mini PC.
+//   k-agent join <token> [--node-name N] [--data-dir D]   join, then run
+//   k-agent run [--data-dir D]                             run from the stored credential (after a reboot)
+//   k-agent install [--data-dir D]                         a systemd unit that runs it at boot
+//   k-agent reset [--data-dir D]                           stop its pods, forget the cluster
+// Runs on plain Node 20+.
+
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { Agent } from "./agent.ts";
+import { defaultDataDir, loadCredential, NotJoinedError } from "./data-dir.ts";
+import { install } from "./install.ts";
+import { JoinError, join } from "./join.ts";
+import { AGENT_VERSION, defaultNodeName } from "./node-info.ts";
+import { reset } from "./reset.ts";
+import { createRuntime } from "./runtimes.ts";
+
+const USAGE = `k-agent ${AGENT_VERSION}: joins this machine to a kflare cluster and runs its pods.
+
+Usage:
+  k-agent join <token> [--node-name <name>] [--data-dir <dir>]   join with a token from \`kflare token create\`, then run
+  k-agent run [--data-dir <dir>]                                  run from the stored credential (e.g. after a reboot)
+  k-agent install [--data-dir <dir>]                              install a systemd unit that runs the agent at boot
+  k-agent reset [--data-dir <dir>]                                stop this agent's pods and forget the cluster
+  k-agent --version
+
+--data-dir defaults to ~/.k-agent; --node-name to this machine's hostname. Several agents can
+share a machine with distinct --node-name and --data-dir.`;
+
+const log = (line: string) => process.stdout.write(`${line}\n`);
+const fail = (line: string) => process.stderr.write(`k-agent: ${line}\n`);
+
+async function runAgent(dataDir: string): Promise<number> {
+  const credential = await loadCredential(dataDir);
+  const runtime = await createRuntime(dataDir, log);
+  let upgrade: string | undefined;
+  let stop!: () => void;
+  const stopped = new Promise<void>((r) => {
+    stop = r;
+  });
+  const agent = new Agent({
+    credential,
+    dataDir,
+    runtime,
+    log,
+    onUpgradeRequired: (message) => {
+      upgrade = message;
+      stop();
+    },
+  });
+  await agent.start();
+  log(`Node ${credential.nodeName} is running (data in ${dataDir}). Next: kubectl get nodes`);
+  process.once("SIGINT", () => stop());
+  process.once("SIGTERM", () => stop());
+  await stopped;
+  await agent.stop();
+  if (upgrade) {
+    fail(upgrade);
+    return 3;
+  }
+  log("Stopped; pods keep running and are adopted by the next `k-agent run`.");
+  return 0;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === "--version" || command === "version") {
+    log(AGENT_VERSION);
+    return 0;
+  }
+  if (command === undefined || command === "help" || command === "--help" || command === "-h") {
+    (command === undefined ? fail : log)(USAGE);
+    return command === undefined ? 2 : 0;
+  }
+  let values: { "node-name"?: string; "data-dir"?: string };
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: rest,
+      options: { "node-name": { type: "string" }, "data-dir": { type: "string" } },
+      allowPositionals: true,
+      strict: true,
+    }));
+  } catch (err) {
+    fail(`${(err as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const dataDir = resolve(values["data-dir"] ?? defaultDataDir());
+  try {
+    switch (command) {
+      case "join": {
+        if (positionals.length !== 1) {
+          fail("join takes exactly one token: k-agent join <token> (kflare token create prints the whole command)");
+          return 2;
+        }
+        await join({ token: positionals[0]!, nodeName: values["node-name"] ?? defaultNodeName(), dataDir, log });
+        return await runAgent(dataDir);
+      }
+      case "run":
+        return await runAgent(dataDir);
+      case "install":
+        return await install(dataDir, log);
+      case "reset":
+        return await reset(dataDir, log);
+      default:
+        fail(`unknown command "${command}"\n\n${USAGE}`);
+        return 2;
+    }
+  } catch (err) {
+    if (err instanceof JoinError || err instanceof NotJoinedError) {
+      fail(err.message);
+      return 1;
+    }
+    fail(err instanceof Error ? err.message : String(err));
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

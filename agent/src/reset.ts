@@ -1,0 +1,42 @@
+// `k-agent reset`: undo what this agent made on the machine: its pods' processes and containers,
+// their files, its credential and state. The Node object stays in the cluster until an admin
+// deletes it (kubectl delete node), which also revokes the credential server-side.
+
+import { access } from "node:fs/promises";
+import { credentialPath, loadCredential, removeDataDir } from "./data-dir.ts";
+import { createRuntime } from "./runtimes.ts";
+
+export async function reset(dataDir: string, log: (line: string) => void): Promise<number> {
+  let nodeName: string | undefined;
+  try {
+    nodeName = (await loadCredential(dataDir)).nodeName;
+  } catch {
+    // A damaged or missing credential does not stop a reset.
+  }
+  try {
+    await access(dataDir);
+  } catch {
+    log(`Nothing to reset: ${dataDir} does not exist.`);
+    return 0;
+  }
+  const runtime = await createRuntime(dataDir, () => {});
+  const containers = await runtime.listContainers();
+  for (const c of containers) {
+    log(
+      `  stopping container ${c.name} of pod ${c.labels["io.kubernetes.pod.namespace"] ?? "?"}/${c.labels["io.kubernetes.pod.name"] ?? "?"}`,
+    );
+    await runtime.stopContainer(c.id, 5).catch(() => {});
+    await runtime.removeContainer(c.id).catch(() => {});
+  }
+  for (const s of await runtime.listPodSandboxes()) {
+    await runtime.stopPodSandbox(s.id).catch(() => {});
+    await runtime.removePodSandbox(s.id).catch(() => {});
+  }
+  await runtime.close();
+  await removeDataDir(dataDir);
+  log(
+    `Reset: stopped ${containers.length} container(s), removed ${dataDir} (credential ${credentialPath(dataDir)} included).`,
+  );
+  if (nodeName) log(`To remove the node from the cluster as well: kubectl delete node ${nodeName}`);
+  return 0;
+}
