@@ -62,7 +62,7 @@ runtimeContract(
       ...(skip !== undefined ? { skip } : {}),
     };
   },
-  { handler: "wasm", timeoutMs: 60_000 },
+  { handler: "wasm", timeoutMs: 60_000, guestsCanIgnoreSigterm: false },
 );
 
 describe("wasm runtime", { timeout: 60_000 }, () => {
