@@ -65,7 +65,9 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     }
     if (!(err instanceof UsageError)) {
       // What went wrong outside the user's flags (the server refused, is unreachable...): said plainly.
-      io.err(`kflare${command === undefined ? "" : ` ${command}`}: ${err instanceof Error ? err.message : String(err)}`);
+      io.err(
+        `kflare${command === undefined ? "" : ` ${command}`}: ${err instanceof Error ? err.message : String(err)}`,
+      );
       return 1;
     }
     io.err(`kflare${command === undefined ? "" : ` ${command}`}: ${err.message}\nRun \`npx kflare --help\` for usage.`);

@@ -2,6 +2,7 @@
 // A thin wrapper around startControlPlane: flags and environment, messages, and a clean Ctrl-C.
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { type LocalAgent, startLocalAgent } from "./local-agent.ts";
 import { CLUSTER_NAME, type ControlPlane, DEFAULT_PORT, REPO_ROOT, startControlPlane } from "./local-control-plane.ts";
 import { PortInUseError } from "./net.ts";
 
@@ -12,7 +13,7 @@ const USAGE = `Usage: npm start [-- options]
   --data-dir <dir>  where the CA, state and kubeconfig live (env KFLARE_DATA_DIR; default .kflare);
                     a non-default one keeps its ADMIN_TOKEN_HASH in <dir>/.dev.vars
   --config <file>   the Worker's wrangler configuration (default: wrangler.toml in the repository)
-  --no-agent        start no local node agent (reserved: no agent is started yet)
+  --no-agent        start no local node agent (by default one joins this machine as a node)
   -h, --help        show this help`;
 
 interface Settings {
@@ -21,6 +22,8 @@ interface Settings {
   dataDir: string;
   devVarsPath: string;
   wranglerConfigPath: string | undefined;
+  /** Join and run a local agent (npm start -- --no-agent turns it off). */
+  agent: boolean;
 }
 
 class UsageError extends Error {}
@@ -48,7 +51,7 @@ function settingsFrom(argv: string[], env: NodeJS.ProcessEnv): Settings | "help"
   // installation and must not rotate this one's admin token.
   const devVarsPath = dataDir === defaultDataDir ? join(REPO_ROOT, ".dev.vars") : join(dataDir, ".dev.vars");
   const wranglerConfigPath = values.config === undefined ? undefined : resolve(values.config);
-  return { port, host, dataDir, devVarsPath, wranglerConfigPath };
+  return { port, host, dataDir, devVarsPath, wranglerConfigPath, agent: values["no-agent"] !== true };
 }
 
 function parse(argv: string[]) {
@@ -84,6 +87,7 @@ async function main(): Promise<number> {
   // A signal may arrive while workerd is still starting: remember it, and stop once start returns.
   let stopRequested = false;
   let controlPlane: ControlPlane | undefined;
+  let localAgent: LocalAgent | undefined;
   let stopping: Promise<void> | undefined;
   let firstSignalAt = 0;
   const stopAndExit = (signal: NodeJS.Signals): void => {
@@ -98,16 +102,19 @@ async function main(): Promise<number> {
     firstSignalAt = performance.now();
     if (controlPlane === undefined) return;
     console.log(`\nStopping (${signal})...`);
-    stopping = controlPlane.stop().then(
-      () => {
-        console.log("Stopped.");
-        process.exit(0);
-      },
-      (err: unknown) => {
-        console.error(`workerd did not stop cleanly: ${(err as Error).message}`);
-        process.exit(1);
-      },
-    );
+    const cp = controlPlane;
+    stopping = (localAgent ? localAgent.stop() : Promise.resolve())
+      .then(() => cp.stop())
+      .then(
+        () => {
+          console.log("Stopped.");
+          process.exit(0);
+        },
+        (err: unknown) => {
+          console.error(`workerd did not stop cleanly: ${(err as Error).message}`);
+          process.exit(1);
+        },
+      );
   };
   process.on("SIGINT", stopAndExit);
   process.on("SIGTERM", stopAndExit);
@@ -145,6 +152,19 @@ async function main(): Promise<number> {
   }
 
   const kubeconfig = controlPlane.kubeconfigPath;
+  if (settings.agent) {
+    try {
+      localAgent = await startLocalAgent({
+        dataDir: settings.dataDir,
+        kubeconfig,
+        server: controlPlane.url,
+        log: (line) => console.log(line),
+      });
+      console.log(`Started a local agent: node ${localAgent.nodeName} (npm start -- --no-agent runs without one).`);
+    } catch (err) {
+      console.error(`The local agent did not start: ${(err as Error).message}`);
+    }
+  }
   const sinceProcessStart = (performance.now() / 1000).toFixed(2);
   console.log(
     [

@@ -24,7 +24,10 @@ function randomString(n: number): string {
 export function parseTtl(text: string): number {
   if (text === "0") return 0;
   const m = /^(\d+)(s|m|h|d)$/.exec(text);
-  if (!m) throw new TokenUsageError(`--ttl "${text}" must be a number with s, m, h or d (e.g. 24h), or 0 for a token that never expires`);
+  if (!m)
+    throw new TokenUsageError(
+      `--ttl "${text}" must be a number with s, m, h or d (e.g. 24h), or 0 for a token that never expires`,
+    );
   return Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as "s" | "m" | "h" | "d"];
 }
 
@@ -59,7 +62,9 @@ export async function createJoinToken(kubeconfig: string, ttlMs: number, descrip
   } finally {
     client.close();
   }
-  const caSha256 = conn.caPem ? createHash("sha256").update(new X509Certificate(conn.caPem).raw).digest("hex") : undefined;
+  const caSha256 = conn.caPem
+    ? createHash("sha256").update(new X509Certificate(conn.caPem).raw).digest("hex")
+    : undefined;
   const joinToken = encodeJoinToken({ server: conn.server, caSha256, token: `${id}.${secret}` });
   const agentBin = join(REPO_ROOT, "agent/dist/k-agent.mjs");
   return { joinToken, expiration, command: `node ${agentBin} join ${joinToken}` };
@@ -67,7 +72,8 @@ export async function createJoinToken(kubeconfig: string, ttlMs: number, descrip
 
 export async function tokenCommand(argv: readonly string[], out: (s: string) => void): Promise<number> {
   const [sub, ...rest] = argv;
-  if (sub !== "create") throw new TokenUsageError(`unknown token command "${sub ?? ""}"; try: kflare token create [--ttl 24h]`);
+  if (sub !== "create")
+    throw new TokenUsageError(`unknown token command "${sub ?? ""}"; try: kflare token create [--ttl 24h]`);
   let v: { ttl?: string; kubeconfig?: string; description?: string };
   try {
     v = parseArgs({
@@ -84,14 +90,18 @@ export async function tokenCommand(argv: readonly string[], out: (s: string) => 
   try {
     await readFile(kubeconfig);
   } catch {
-    throw new TokenUsageError(`cannot read the kubeconfig ${kubeconfig}: start the control plane (npm start) or pass --kubeconfig`);
+    throw new TokenUsageError(
+      `cannot read the kubeconfig ${kubeconfig}: start the control plane (npm start) or pass --kubeconfig`,
+    );
   }
   let result: TokenResult;
   try {
     result = await createJoinToken(kubeconfig, ttl, v.description ?? "made by kflare token create");
   } catch (err) {
     if (err instanceof KubeError) throw new Error(`the control plane refused to make the token: ${err.message}`);
-    throw new Error(`cannot reach the control plane in ${kubeconfig}: ${(err as Error).message}; is it running (npm start)?`);
+    throw new Error(
+      `cannot reach the control plane in ${kubeconfig}: ${(err as Error).message}; is it running (npm start)?`,
+    );
   }
   const agentVersion = JSON.parse(await readFile(join(REPO_ROOT, "agent/package.json"), "utf8")).version as string;
   out(

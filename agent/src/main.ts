@@ -31,7 +31,9 @@ const log = (line: string) => process.stdout.write(`${line}\n`);
 const fail = (line: string) => process.stderr.write(`k-agent: ${line}\n`);
 
 async function runAgent(dataDir: string): Promise<number> {
-  const credential = await loadCredential(dataDir);
+  const stored = await loadCredential(dataDir);
+  // K_AGENT_SERVER: the control plane moved (npm start on another port); the credential stays valid.
+  const credential = process.env.K_AGENT_SERVER ? { ...stored, server: process.env.K_AGENT_SERVER } : stored;
   const runtime = await createRuntime(dataDir, log);
   let upgrade: string | undefined;
   let stop!: () => void;

@@ -175,7 +175,7 @@ it("`npm start` prints the export line and exits 0 on Ctrl-C", async () => {
   // terminal does. bash as npm's script shell execs the script's command, so npm's exit status is
   // start.ts's own (a dash `sh` in between is itself killed by the SIGINT, and npm re-raises that);
   // it also makes start.ts receive the SIGINT twice (terminal and npm), as on macOS.
-  const child = spawn("npm", ["start", "--", "--port", "0", "--data-dir", npmDataDir], {
+  const child = spawn("npm", ["start", "--", "--no-agent", "--port", "0", "--data-dir", npmDataDir], {
     cwd: ROOT,
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
