@@ -1,0 +1,71 @@
+// Starts the floor Worker (bench/floor/worker.ts) the way cli/local-control-plane.ts starts the
+// control plane: bundled with esbuild, run on workerd through Miniflare over https with the
+// installation's certificate, its SQLite Durable Object persisted in the run's data directory as the
+// store's is.
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { bundleWorker } from "../../cli/bundle.ts";
+import { httpsUrl } from "../../cli/kubeconfig.ts";
+import { pickFreePort, waitFor200 } from "../../cli/net.ts";
+import { pkiFiles } from "../../cli/pki.ts";
+import type { WorkerConfig } from "../../cli/wrangler-config.ts";
+
+const ENTRY = fileURLToPath(new URL("../floor/worker.ts", import.meta.url));
+
+export interface Floor {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * `pkiDir` is the control plane's (same CA, same server certificate: one client trust setting
+ * serves both); `stateDir` holds the floor's Durable Object; `config` gives the control plane's
+ * compatibility date and flags so that both run the same workerd behaviour.
+ */
+export async function startFloor(
+  pkiDir: string,
+  stateDir: string,
+  config: Pick<WorkerConfig, "compatibilityDate" | "compatibilityFlags">,
+  caPem: string,
+): Promise<Floor> {
+  const files = pkiFiles(pkiDir);
+  const [miniflare, bundle, cert, key, port] = await Promise.all([
+    import("miniflare"),
+    bundleWorker(ENTRY),
+    readFile(files.serverCert, "utf8"),
+    readFile(files.serverKey, "utf8"),
+    pickFreePort("127.0.0.1"),
+  ]);
+  // The whole chain, as the control plane serves it: the same handshake for both.
+  const chain = `${cert.trim()}\n${caPem.trim()}\n`;
+  const mf = new miniflare.Miniflare(
+    miniflare.convertV4MiniflareOptions({
+      host: "127.0.0.1",
+      port,
+      https: true,
+      httpsKey: key,
+      httpsCert: chain,
+      cf: false,
+      telemetry: { enabled: false },
+      // The same settings as the control plane where they cost throughput.
+      logRequests: false,
+      verbose: true,
+      resourcePersistencePath: stateDir,
+      compatibilityDate: config.compatibilityDate,
+      compatibilityFlags: config.compatibilityFlags,
+      modules: [{ type: "ESModule", path: join(stateDir, "floor.mjs"), contents: bundle.code }],
+      modulesRoot: stateDir,
+      durableObjects: { FLOOR_STORE: { className: "FloorStore", useSQLite: true } },
+    }),
+  );
+  try {
+    await mf.ready;
+    const url = httpsUrl("127.0.0.1", port);
+    await waitFor200(`${url}/`, caPem, 30_000);
+    return { url, stop: () => mf.dispose() };
+  } catch (err) {
+    await mf.dispose().catch(() => {});
+    throw err;
+  }
+}

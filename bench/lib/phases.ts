@@ -1,0 +1,249 @@
+// One benchmark run: a fresh control plane and floor, then each measurement as its own phase,
+// warm-up excluded, every phase in namespaces of its own.
+import { mkdtemp, rm } from "node:fs/promises";
+import { loadavg } from "node:os";
+import { join } from "node:path";
+import { REPO_ROOT, startControlPlane } from "../../cli/local-control-plane.ts";
+import { readWorkerConfig } from "../../cli/wrangler-config.ts";
+import { childWorkerds, withCpu } from "./cpu.ts";
+import { startFloor } from "./floor.ts";
+import { Client } from "./http.ts";
+import { closedLoop, openLoop, type ThroughputResult } from "./load.ts";
+import { BENCH_NODE, createNamespace, createPods, type PodBody, podBody, podsPath } from "./pods.ts";
+import { apiWatchPath, measureWatch, type WatchResult } from "./watch.ts";
+
+export interface PhaseDurations {
+  warmupMs: number;
+  throughputMs: number;
+  readMs: number;
+  latencyMs: number;
+  watchMs: number;
+}
+
+export interface RunOptions {
+  concurrency: number;
+  durations: PhaseDurations;
+  rate: number;
+  watchers: number;
+  /** Where the run's temporary data directory goes (see stateRoot in api.ts). */
+  tmpRoot: string;
+  /** Leave pods unbound (the scheduler then works on every one); default: bound to BENCH_NODE. */
+  unbound: boolean;
+  log: (line: string) => void;
+}
+
+export interface PhaseErrors {
+  phase: string;
+  errors: number;
+  first?: string;
+}
+
+export interface RunResult {
+  /** 1-minute load average when the run started: above ~1 something else was using the cores. */
+  loadAtStart: number;
+  concurrency: number;
+  apiCreatesPerSec: number;
+  floorInsertsPerSec: number;
+  getsPerSec: number;
+  listsJsonPerSec: number;
+  listsTablePerSec: number;
+  /** workerd CPU ms per request (both processes' threads), from /proc; NaN elsewhere. */
+  apiCreateCpuMs: number;
+  floorInsertCpuMs: number;
+  getCpuMs: number;
+  listJsonCpuMs: number;
+  listTableCpuMs: number;
+  rate: number;
+  createP50Ms: number;
+  createP99Ms: number;
+  createMaxMs: number;
+  /** How late the open-loop sender itself fired at worst: large values mean the client saturated. */
+  createMaxSendLagMs: number;
+  watch: WatchSummary;
+  floorWatch: WatchSummary;
+  errors: PhaseErrors[];
+}
+
+export interface WatchSummary {
+  watchers: number;
+  drainMs: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  /** workerd CPU ms per pod written, its fan-out to every watcher included. */
+  cpuMsPerWrite: number;
+  written: number;
+  expected: number;
+  received: number;
+  lost: number;
+  duplicates: number;
+  errorEvents: number;
+  otherEvents: number;
+  endedEarly: number;
+}
+
+function summarise(w: WatchResult, cpuMs: number): WatchSummary {
+  const { latency, writeErrors: _e, firstError: _f, ...counts } = w;
+  return {
+    ...counts,
+    p50Ms: latency.quantile(0.5),
+    p99Ms: latency.quantile(0.99),
+    maxMs: latency.max(),
+    cpuMsPerWrite: cpuMs / Math.max(1, w.written),
+  };
+}
+
+/** kubectl get's Accept header (reference/kubectl/KUBECTL-WIRE.md). */
+const TABLE_ACCEPT =
+  "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
+
+const check =
+  (expect: number, what: string) =>
+  (r: { status: number; body: string }): true | string =>
+    r.status === expect || `${what}: ${r.status} ${r.body.slice(0, 200)}`;
+
+export async function runOnce(opts: RunOptions): Promise<RunResult> {
+  const { concurrency, durations: d, log } = opts;
+  const nodeName = opts.unbound ? undefined : BENCH_NODE;
+  const body: PodBody = (ns, name, annotations) => podBody(ns, name, { annotations, nodeName });
+  const dataDir = await mkdtemp(join(opts.tmpRoot, "kflare-bench-"));
+  const errors: PhaseErrors[] = [];
+  const note = (phase: string, r: { errors: number; firstError?: string }): void => {
+    if (r.errors > 0) errors.push({ phase, errors: r.errors, first: r.firstError });
+  };
+  const loadAtStart = loadavg()[0] ?? Number.NaN;
+  const cp = await startControlPlane({ dataDir, port: 0, log: (l) => log(`  [control plane] ${l}`) });
+  const apiPids = await childWorkerds();
+  let floor: Awaited<ReturnType<typeof startFloor>> | undefined;
+  const clients: Client[] = [];
+  try {
+    const config = await readWorkerConfig(join(REPO_ROOT, "wrangler.toml"), join(dataDir, "wrangler-config.json"));
+    floor = await startFloor(join(dataDir, "pki"), join(dataDir, "floor"), config, cp.caPem);
+    const floorPids = (await childWorkerds()).filter((p) => !apiPids.includes(p));
+    const api = new Client({ url: cp.url, caPem: cp.caPem, token: cp.adminToken }, concurrency);
+    const cpuPer = async (pids: number[], fn: () => Promise<ThroughputResult>) => {
+      const { result, cpuMs } = await withCpu(pids, fn);
+      return { ...result, cpuMsPerOp: cpuMs / Math.max(1, result.ok + result.errors) };
+    };
+    const floorClient = new Client({ url: floor.url, caPem: cp.caPem }, concurrency);
+    // The open-loop phases must never queue behind a connection limit: that would hide latency.
+    const openApi = new Client(api.target, 1024);
+    clients.push(api, floorClient, openApi);
+    for (const ns of ["bench-warm", "bench-create", "bench-list", "bench-lat", "bench-watch"])
+      await createNamespace(api, ns);
+
+    const creates = (client: Client, ns: string, prefix: string, created?: string[]) => async (seq: number) => {
+      const name = `${prefix}${seq}`;
+      const r = await client.send("POST", podsPath(ns), body(ns, name));
+      if (r.status === 201) created?.push(name);
+      return check(201, `create ${name}`)(r);
+    };
+    log(`  warm-up (${d.warmupMs} ms each)`);
+    await closedLoop(concurrency, d.warmupMs, creates(api, "bench-warm", "w-"));
+    await closedLoop(concurrency, d.warmupMs, creates(floorClient, "floor", "w-"));
+    await closedLoop(concurrency, d.warmupMs / 2, async () =>
+      check(200, "list")(await api.send("GET", `${podsPath("bench-warm")}?limit=100`)),
+    );
+
+    log(`  creates, concurrency ${concurrency}`);
+    const created: string[] = [];
+    const apiCreates = await cpuPer(apiPids, () =>
+      closedLoop(concurrency, d.throughputMs, creates(api, "bench-create", "c-", created)),
+    );
+    note("full API creates", apiCreates);
+    const floorInserts = await cpuPer(floorPids, () =>
+      closedLoop(concurrency, d.throughputMs, creates(floorClient, "floor", "c-")),
+    );
+    note("floor inserts", floorInserts);
+    if (created.length === 0) throw new Error(`no pod could be created: ${apiCreates.firstError ?? "?"}`);
+
+    log(`  gets of ${created.length} pods`);
+    const gets = await cpuPer(apiPids, () =>
+      closedLoop(concurrency, d.readMs, async (seq) => {
+        const name = created[(seq * 7919) % created.length]!;
+        return check(200, `get ${name}`)(await api.send("GET", podsPath("bench-create", name)));
+      }),
+    );
+    note("gets", gets);
+
+    log("  lists of 100 pods");
+    await createPods(api, body, "bench-list", "l-", 100, concurrency);
+    const list = (accept: string, field: "items" | "rows") =>
+      cpuPer(apiPids, () =>
+        closedLoop(concurrency, d.readMs, async () => {
+          const r = await api.send("GET", `${podsPath("bench-list")}?limit=100`, undefined, { accept });
+          if (r.status !== 200) return check(200, "list")(r);
+          // A full page, not an empty or truncated one (lists run at ~10^2/s: parsing costs little).
+          const n = (JSON.parse(r.body) as Record<string, unknown[] | undefined>)[field]?.length;
+          return n === 100 || `list answered ${n ?? "no"} ${field}`;
+        }),
+      );
+    const listsJson = await list("application/json", "items");
+    note("lists (JSON)", listsJson);
+    const listsTable = await list(TABLE_ACCEPT, "rows");
+    note("lists (Table)", listsTable);
+
+    log(`  create latency at ${opts.rate}/s for ${d.latencyMs} ms`);
+    const latency = await openLoop(opts.rate, d.latencyMs, async (seq) =>
+      check(201, "create")(await openApi.send("POST", podsPath("bench-lat"), body("bench-lat", `l-${seq}`))),
+    );
+    note("create latency", latency);
+
+    log(`  watch delivery: ${opts.watchers} watchers, writes at ${opts.rate}/s for ${d.watchMs} ms`);
+    const watchPhase = {
+      watchers: opts.watchers,
+      ratePerSecond: opts.rate,
+      durationMs: d.watchMs,
+      stallMs: 3_000,
+      maxDrainMs: 60_000,
+      body,
+    };
+    const { result: watch, cpuMs: watchCpuMs } = await withCpu(apiPids, async () =>
+      measureWatch(openApi, {
+        ...watchPhase,
+        namespace: "bench-watch",
+        watchPath: await apiWatchPath(openApi, "bench-watch"),
+        postPath: podsPath("bench-watch"),
+      }),
+    );
+    log("  watch delivery, floor");
+    const floorOpen = new Client(floorClient.target, 1024);
+    clients.push(floorOpen);
+    const { result: floorWatch, cpuMs: floorWatchCpuMs } = await withCpu(floorPids, () =>
+      measureWatch(floorOpen, { ...watchPhase, namespace: "floor", watchPath: "/?watch=true", postPath: "/" }),
+    );
+    note("watch writes", { errors: watch.writeErrors + watch.errorEvents, firstError: watch.firstError });
+    note("floor watch writes", {
+      errors: floorWatch.writeErrors + floorWatch.errorEvents,
+      firstError: floorWatch.firstError,
+    });
+
+    return {
+      loadAtStart,
+      concurrency,
+      apiCreatesPerSec: apiCreates.perSecond,
+      floorInsertsPerSec: floorInserts.perSecond,
+      getsPerSec: gets.perSecond,
+      listsJsonPerSec: listsJson.perSecond,
+      listsTablePerSec: listsTable.perSecond,
+      apiCreateCpuMs: apiCreates.cpuMsPerOp,
+      floorInsertCpuMs: floorInserts.cpuMsPerOp,
+      getCpuMs: gets.cpuMsPerOp,
+      listJsonCpuMs: listsJson.cpuMsPerOp,
+      listTableCpuMs: listsTable.cpuMsPerOp,
+      rate: opts.rate,
+      createP50Ms: latency.latency.quantile(0.5),
+      createP99Ms: latency.latency.quantile(0.99),
+      createMaxMs: latency.latency.max(),
+      createMaxSendLagMs: latency.maxSendLagMs,
+      watch: summarise(watch, watchCpuMs),
+      floorWatch: summarise(floorWatch, floorWatchCpuMs),
+      errors,
+    };
+  } finally {
+    for (const c of clients) c.close();
+    await floor?.stop().catch(() => {});
+    await cp.stop().catch(() => {});
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
