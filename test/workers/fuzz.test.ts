@@ -2,8 +2,9 @@
 // fresh cluster. Every answer must be below 500 and every refusal a metav1.Status naming the
 // problem; afterwards the store must be consistent (see fuzz/consistency.ts).
 //
-// Each run draws a fresh seed, so CI keeps exploring; a failure prints it. To replay one, set
-// REPLAY_SEED below (environment variables do not reach tests in workerd reliably: Vite inlines
+// The seed is fixed, so a run is repeatable and CI never fails on a draw nobody can replay; to
+// explore, set EXPLORE to true (each run then draws a fresh seed and prints it) or REPLAY_SEED to a
+// printed one (environment variables do not reach tests in workerd reliably: Vite inlines
 // import.meta.env into its module cache).
 
 import { describe, expect, it } from "vitest";
@@ -11,8 +12,10 @@ import { runSeed } from "./fuzz/prng.ts";
 import { runFuzz } from "./fuzz/run.ts";
 
 const REPLAY_SEED: number | undefined = undefined;
+const EXPLORE = false;
+const FIXED_SEED = 20261125;
 const REQUESTS = 4000;
-const SEED = REPLAY_SEED ?? runSeed();
+const SEED = REPLAY_SEED ?? (EXPLORE ? runSeed() : FIXED_SEED);
 
 describe("fuzzing the API server", () => {
   it(`answers ${REQUESTS} random and mutated requests with Statuses and stays consistent`, async () => {
