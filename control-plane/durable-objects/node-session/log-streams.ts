@@ -42,9 +42,11 @@ export class LogStreams {
     const p = this.pending.get(id);
     if (!p) return;
     if (p.writer) {
-      p.writer
-        .write(typeof data === "string" ? encoder.encode(data) : new Uint8Array(data))
-        .catch(() => this.close(id));
+      p.writer.write(typeof data === "string" ? encoder.encode(data) : new Uint8Array(data)).catch(() => {
+        // The reader (kubectl logs -f) went away: end the stream and hang up the agent's socket.
+        this.close(id);
+        this.hangUp(id);
+      });
       return;
     }
     clearTimeout(p.timer);

@@ -3,7 +3,7 @@
 // Synchronous on purpose: Durable Object SQLite is local, so a write and the fan-out that follows
 // happen in one turn of the event loop, with nothing interleaved.
 
-import { and, eq, gt, isNull, lte, or, sql } from "drizzle-orm";
+import { and, eq, gt, isNull, lte, notExists, or, sql } from "drizzle-orm";
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
 import type { KubeObject } from "../../../schemas/object.ts";
 import { jsonEqual } from "../../api/json.ts";
@@ -241,6 +241,44 @@ export class RevisionLog {
       .from(ownerRefs)
       .where(eq(ownerRefs.ownerUid, uid))
       .all();
+  }
+
+  /** The objects of a resource whose ownerReferences name this uid, in one indexed join. */
+  ownedBy(uid: string, resource: string): KubeObject[] {
+    return this.db
+      .select({ value: objects.value })
+      .from(ownerRefs)
+      .innerJoin(
+        objects,
+        and(
+          eq(objects.resource, ownerRefs.resource),
+          eq(objects.namespace, ownerRefs.namespace),
+          eq(objects.name, ownerRefs.name),
+        ),
+      )
+      .where(and(eq(ownerRefs.ownerUid, uid), eq(ownerRefs.resource, resource)))
+      .all()
+      .map((r) => JSON.parse(r.value) as KubeObject);
+  }
+
+  /** Objects of a resource in a namespace that have no owner at all: candidates for adoption. */
+  ownerless(resource: string, namespace: string): KubeObject[] {
+    const owned = this.db
+      .select({ one: sql`1` })
+      .from(ownerRefs)
+      .where(
+        and(
+          eq(ownerRefs.resource, objects.resource),
+          eq(ownerRefs.namespace, objects.namespace),
+          eq(ownerRefs.name, objects.name),
+        ),
+      );
+    return this.db
+      .select({ value: objects.value })
+      .from(objects)
+      .where(and(eq(objects.resource, resource), eq(objects.namespace, namespace), notExists(owned)))
+      .all()
+      .map((r) => JSON.parse(r.value) as KubeObject);
   }
 
   /** Every object that has an owner: what a full garbage-collector resync looks at. */

@@ -48,12 +48,11 @@ export function deploymentController(core: StoreCore): Controller {
       const { namespace, name } = splitKey(key);
       const deployment = getObject(core, DEPLOYMENTS, namespace, name);
       if (!deployment) return [];
-      return planDeployment({
-        deployment,
-        replicaSets: listObjects(core, REPLICASETS, namespace),
-        pods: listObjects(core, PODS, namespace),
-        now: ctx.now,
-      });
+      const replicaSets = listObjects(core, REPLICASETS, namespace);
+      // Only a Recreate rollout looks at pods (it waits for the old ones to be gone): those of its ReplicaSets.
+      const recreate = (deployment.spec as { strategy?: { type?: string } } | undefined)?.strategy?.type === "Recreate";
+      const pods = recreate ? replicaSets.flatMap((rs) => core.log.ownedBy(rs.metadata.uid ?? "", "pods")) : [];
+      return planDeployment({ deployment, replicaSets, pods, now: ctx.now });
     },
   };
 }

@@ -31,7 +31,9 @@ export function replicaSetController(core: StoreCore): Controller {
       const { namespace, name } = splitKey(key);
       const rs = getObject(core, REPLICASETS, namespace, name);
       if (!rs) return [];
-      return planReplicaSet({ rs, pods: listObjects(core, PODS, namespace), now: ctx.now });
+      // Its own pods and the ownerless ones it may adopt; pods owned by others are not its business.
+      const pods = [...core.log.ownedBy(rs.metadata.uid ?? "", "pods"), ...core.log.ownerless("pods", namespace)];
+      return planReplicaSet({ rs, pods, now: ctx.now });
     },
   };
 }
