@@ -6,7 +6,7 @@ import {
   planDeployment,
 } from "../../../controllers/deployment/index.ts";
 import { controllerOf } from "../../../controllers/pod-utils.ts";
-import { DEPLOYMENTS, PODS, REPLICASETS } from "../../../controllers/types.ts";
+import { DEPLOYMENTS, REPLICASETS } from "../../../controllers/types.ts";
 import type { StoreCore } from "../../store/store-core.ts";
 import { type Controller, objectKey, splitKey } from "../controller.ts";
 import { getObject, listObjects } from "../reads.ts";

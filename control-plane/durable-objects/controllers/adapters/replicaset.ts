@@ -2,7 +2,7 @@
 
 import { controllerOf } from "../../../controllers/pod-utils.ts";
 import { planReplicaSet, replicaSetsToSync } from "../../../controllers/replicaset/index.ts";
-import { PODS, REPLICASETS } from "../../../controllers/types.ts";
+import { REPLICASETS } from "../../../controllers/types.ts";
 import type { StoreCore } from "../../store/store-core.ts";
 import { type Controller, objectKey, splitKey } from "../controller.ts";
 import { getObject, listObjects } from "../reads.ts";
