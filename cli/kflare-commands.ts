@@ -5,6 +5,7 @@ import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { hashAdminToken, newAdminToken } from "./admin-token.ts";
+import { ClusterUsageError, clusterCommand } from "./cluster-command.ts";
 import { renderKubeconfig } from "./kubeconfig.ts";
 import { ADMIN_TOKEN_HASH_VAR } from "./local-admin.ts";
 import { writeFileAtomic } from "./secure-fs.ts";
@@ -32,6 +33,8 @@ Commands:
       --out <path>       where to write it (default: ./<cluster>.kubeconfig; "-" for stdout)
   token create [--ttl 24h] [--kubeconfig <path>] [--description <text>]
       Make a join token for a node and print the join command (uses $KUBECONFIG or .kflare/kubeconfig).
+  cluster create|delete <name> | cluster list [--kubeconfig <path>] [--out <path>]
+      Clusters of one deployment (the deployment admin's kubeconfig); create writes <name>.kubeconfig.
 
 The local control plane (npm start) writes its own kubeconfig to .kflare/kubeconfig.`;
 
@@ -47,6 +50,8 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
         return await adminTokenCommand(rest, io);
       case "token":
         return await tokenCommand(rest, io.out);
+      case "cluster":
+        return await clusterCommand(rest, io.out);
       case undefined:
         io.err(USAGE);
         return 2;
@@ -56,11 +61,13 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
         io.out(USAGE);
         return 0;
       default:
-        throw new UsageError(`unknown command "${command}"; the commands are kubeconfig, admin-token and token`);
+        throw new UsageError(
+          `unknown command "${command}"; the commands are kubeconfig, admin-token, token and cluster`,
+        );
     }
   } catch (err) {
-    if (err instanceof TokenUsageError) {
-      io.err(`kflare token: ${err.message}`);
+    if (err instanceof TokenUsageError || err instanceof ClusterUsageError) {
+      io.err(`kflare ${command}: ${err.message}`);
       return 2;
     }
     if (!(err instanceof UsageError)) {

@@ -248,3 +248,27 @@ async function waitFor(cond: () => boolean, ms: number): Promise<void> {
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+describe("kflare cluster", () => {
+  it("creates a second cluster with its own kubeconfig, lists it and deletes it", async () => {
+    const { spawnSync } = await import("node:child_process");
+    const kflare = (...args: string[]) =>
+      spawnSync(process.execPath, [join(ROOT, "cli/kflare.ts"), ...args], {
+        cwd: dataDir,
+        encoding: "utf8",
+        env: { ...process.env, KUBECONFIG: cp.kubeconfigPath },
+      });
+    const created = kflare("cluster", "create", "staging");
+    expect(created.stderr).toBe("");
+    expect(created.stdout).toContain("Created cluster staging");
+    const staging = join(dataDir, "staging.kubeconfig");
+    const ns = await runKubectl(["get", "namespaces", "-o", "name"], { kubeconfig: staging });
+    expect(ns.stdout).toContain("namespace/kube-system");
+    await runKubectl(["create", "configmap", "only-in-staging"], { kubeconfig: staging });
+    expect((await kubectl("get", "configmap", "only-in-staging")).code).not.toBe(0);
+    expect(kflare("cluster", "list").stdout).toMatch(/^staging\t/m);
+    expect(kflare("cluster", "delete", "staging").stdout).toContain("Deleted cluster staging");
+    expect((await runKubectl(["get", "namespaces"], { kubeconfig: staging })).code).not.toBe(0);
+    expect(kflare("cluster", "create", "Bad_Name").status).toBe(2);
+  });
+});
