@@ -26,6 +26,8 @@ export interface Controller {
   /** The component name events and managedFields carry ("deployment-controller"...). */
   readonly manager: string;
   keysFor(change: Change): readonly string[];
+  /** The least time between two syncs of one key (default 0): bounds work under bursts of changes. */
+  readonly minSyncIntervalMs?: number;
   /** Every key, for a full resync (the host fell behind the compacted history). */
   allKeys(ctx: HostContext): readonly string[];
   /** Keys to sync whenever the host starts (periodic checks that must not wait for a change). */

@@ -113,6 +113,13 @@ export class ControllerHost {
         let synced = 0;
         for (const c of this.controllers) {
           for (const key of work.get(c) ?? []) {
+            // A key synced moments ago waits (a sample-controller-style rate limit): a burst of
+            // pod status writes then costs one ReplicaSet sync per interval, not one per write.
+            const wait = this.tooSoon(c, key);
+            if (wait > 0) {
+              this.timers.set(c.name, key, Date.now() + wait);
+              continue;
+            }
             this.syncKey(c, key);
             synced++;
           }
@@ -133,6 +140,21 @@ export class ControllerHost {
     }
     // Out of budget: yield to waiting requests, then carry on.
     if (more) this.nudge();
+  }
+
+  private readonly lastSync = new Map<string, number>();
+
+  /** How long (ms) before this key may sync again under its controller's minimum interval. */
+  private tooSoon(c: Controller, key: string): number {
+    const min = c.minSyncIntervalMs ?? 0;
+    if (min <= 0) return 0;
+    const id = `${c.name}\0${key}`;
+    const now = Date.now();
+    const last = this.lastSync.get(id);
+    if (last !== undefined && now - last < min) return min - (now - last);
+    this.lastSync.set(id, now);
+    if (this.lastSync.size > 50_000) this.lastSync.clear();
+    return 0;
   }
 
   private syncKey(c: Controller, key: string): void {

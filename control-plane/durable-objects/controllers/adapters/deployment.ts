@@ -14,6 +14,7 @@ import { getObject, listObjects } from "../reads.ts";
 export function deploymentController(core: StoreCore): Controller {
   return {
     name: "deployment",
+    minSyncIntervalMs: 250,
     manager: "deployment-controller",
     keysFor(c) {
       const now = c.type === "DELETED" ? undefined : c.value;

@@ -10,6 +10,7 @@ import { getObject, listObjects } from "../reads.ts";
 export function replicaSetController(core: StoreCore): Controller {
   return {
     name: "replicaset",
+    minSyncIntervalMs: 250,
     manager: "replicaset-controller",
     keysFor(c) {
       if (c.resource === "replicasets.apps") return c.type === "DELETED" ? [] : [objectKey(c.namespace, c.name)];
