@@ -120,7 +120,9 @@ export class ControllerHost {
               this.timers.set(c.name, key, Date.now() + wait);
               continue;
             }
+            const t = Date.now();
             this.syncKey(c, key);
+            this.noteSync(c, key, t);
             synced++;
           }
         }
@@ -142,19 +144,25 @@ export class ControllerHost {
     if (more) this.nudge();
   }
 
-  private readonly lastSync = new Map<string, number>();
+  private readonly lastSync = new Map<string, { at: number; costMs: number }>();
 
-  /** How long (ms) before this key may sync again under its controller's minimum interval. */
+  /**
+   * How long (ms) before this key may sync again: its controller's minimum interval, stretched to
+   * four times what its last sync cost, so one expensive key (a ReplicaSet of thousands of pods)
+   * takes at most a fifth of the object's time however fast its pods change.
+   */
   private tooSoon(c: Controller, key: string): number {
-    const min = c.minSyncIntervalMs ?? 0;
-    if (min <= 0) return 0;
-    const id = `${c.name}\0${key}`;
-    const now = Date.now();
-    const last = this.lastSync.get(id);
-    if (last !== undefined && now - last < min) return min - (now - last);
-    this.lastSync.set(id, now);
+    if (!c.minSyncIntervalMs) return 0;
+    const last = this.lastSync.get(`${c.name}\0${key}`);
+    if (!last) return 0;
+    const wait = Math.max(c.minSyncIntervalMs, 4 * last.costMs) - (Date.now() - last.at);
+    return wait > 0 ? wait : 0;
+  }
+
+  private noteSync(c: Controller, key: string, startedAt: number): void {
+    if (!c.minSyncIntervalMs) return;
     if (this.lastSync.size > 50_000) this.lastSync.clear();
-    return 0;
+    this.lastSync.set(`${c.name}\0${key}`, { at: startedAt, costMs: Date.now() - startedAt });
   }
 
   private syncKey(c: Controller, key: string): void {

@@ -2,8 +2,9 @@
 
 import { parseFieldSelector } from "../../api/selectors/fields.ts";
 import { parseLabelSelector } from "../../api/selectors/labels.ts";
+import { listPaged } from "../list-stream.ts";
 import { parseListQuery } from "../query.ts";
-import { listResponse, objectResponse, watchResponse } from "../respond.ts";
+import { objectResponse, watchResponse } from "../respond.ts";
 import { unwrap } from "../store-client.ts";
 import { type ResourceRequest, readFormat } from "./context.ts";
 
@@ -36,8 +37,11 @@ export async function listOrWatch(req: ResourceRequest): Promise<Response> {
     );
     return watchResponse(stream, format.table);
   }
-  const list = unwrap(
-    await req.store.list(req.ref, {
+  return listPaged(
+    req.store,
+    req.rt,
+    req.ref,
+    {
       namespace,
       labelSelector: q.labelSelector,
       fieldSelector: q.fieldSelector,
@@ -45,7 +49,7 @@ export async function listOrWatch(req: ResourceRequest): Promise<Response> {
       continue: q.continue,
       resourceVersion: q.resourceVersion,
       resourceVersionMatch: q.resourceVersionMatch,
-    }),
+    },
+    format,
   );
-  return listResponse(req.rt, list.items, list.metadata, format);
 }
