@@ -155,8 +155,7 @@ export class ControllerHost {
     if (!c.minSyncIntervalMs) return 0;
     const last = this.lastSync.get(`${c.name}\0${key}`);
     if (!last) return 0;
-    const wait = Math.max(c.minSyncIntervalMs, 4 * last.costMs) - (Date.now() - last.at);
-    return wait > 0 ? wait : 0;
+    return Math.max(0, Math.max(c.minSyncIntervalMs, 4 * last.costMs) - (Date.now() - last.at));
   }
 
   private noteSync(c: Controller, key: string, startedAt: number): void {
