@@ -51,6 +51,9 @@ class Limiter {
 
 export class Simulator {
   private readonly client: KubeClient;
+  /** Leases go through their own connections: a backlog of pod updates must not starve heartbeats. */
+  private readonly leaseClient: KubeClient;
+  private nodeWatch: { stop(): void } | undefined;
   private readonly nodes = new Map<string, SimNode>();
   private readonly opts: Required<Omit<SimulatorOptions, "log">> & { log: (line: string) => void };
   private readonly limiter: Limiter;
@@ -71,6 +74,7 @@ export class Simulator {
       ...opts,
     };
     this.client = new KubeClient(opts.connection, this.opts.concurrency * 2);
+    this.leaseClient = new KubeClient(opts.connection, 8);
     this.limiter = new Limiter(this.opts.concurrency);
   }
 
@@ -91,6 +95,7 @@ export class Simulator {
     this.opts.log(`registered ${this.nodes.size} simulated nodes`);
     this.leaseTimer = setInterval(() => this.renewAll(), this.opts.leaseRenewMs);
     this.watchPods();
+    this.watchNodes();
   }
 
   private async register(node: SimNode): Promise<void> {
@@ -113,10 +118,10 @@ export class Simulator {
     const lease = leaseObject(node.name, node.uid, now, this.opts.leaseDurationSeconds);
     const path = `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${node.name}`;
     try {
-      await this.client.call("PUT", path, lease);
+      await this.leaseClient.call("PUT", path, lease);
     } catch (err) {
       if (!(err instanceof KubeError && err.code === 404)) throw err;
-      await this.client.call("POST", "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases", lease);
+      await this.leaseClient.call("POST", "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases", lease);
     }
   }
 
@@ -142,6 +147,38 @@ export class Simulator {
         if (err) this.opts.log(`pod watch ended: ${err.message}; rewatching`);
         setTimeout(() => this.watchPods(), 200);
       },
+    );
+  }
+
+  /** Like a kubelet that sees the node controller mark it Unknown while it is alive: report Ready again. */
+  private watchNodes(): void {
+    if (this.closed) return;
+    this.nodeWatch = this.client.watch(
+      "/api/v1/nodes?labelSelector=kflare.dev%2Fsimulated%3Dtrue",
+      (type, n) => {
+        const node = this.nodes.get(n.metadata.name ?? "");
+        if (type === "DELETED" || !node || node.stopped) return;
+        const ready = (
+          (n.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []
+        ).find((c) => c.type === "Ready");
+        if (ready && ready.status !== "True")
+          this.reportReady(node).catch((err: unknown) => this.opts.log(`status ${node.name}: ${String(err)}`));
+      },
+      (err) => {
+        if (this.closed) return;
+        if (err) this.opts.log(`node watch ended: ${err.message}; rewatching`);
+        setTimeout(() => this.watchNodes(), 200);
+      },
+    );
+  }
+
+  private async reportReady(node: SimNode): Promise<void> {
+    const status = nodeStatus(node.name, node.index, this.opts.shape, Date.now());
+    await this.leaseClient.call(
+      "PATCH",
+      `/api/v1/nodes/${node.name}/status`,
+      { status: { conditions: status.conditions } },
+      "application/merge-patch+json",
     );
   }
 
@@ -221,6 +258,8 @@ export class Simulator {
     this.closed = true;
     if (this.leaseTimer) clearInterval(this.leaseTimer);
     this.watch?.stop();
+    this.nodeWatch?.stop();
     this.client.close();
+    this.leaseClient.close();
   }
 }

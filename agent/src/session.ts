@@ -145,6 +145,9 @@ export class Session {
         return;
       case "assignment":
         await this.opts.workload.assign(frame);
+        // The cluster thinks this node is not ready (it missed keepalives for a while): say it is.
+        if (frame.nodeReady !== undefined && frame.nodeReady !== "True" && Date.now() - this.lastReport > 5000)
+          await this.reportNode();
         return;
       case "openStream":
         this.openStream(frame).catch((err: unknown) => this.opts.log(`log stream failed: ${String(err)}`));
@@ -171,7 +174,10 @@ export class Session {
     }, this.keepaliveMs);
   }
 
+  private lastReport = 0;
+
   async reportNode(): Promise<void> {
+    this.lastReport = Date.now();
     const r = await this.opts.nodeReport();
     this.send({
       type: "nodeStatus",

@@ -110,6 +110,8 @@ export const assignmentFrame = z.object({
   pods: z.array(object),
   configMaps: z.array(object),
   secrets: z.array(object),
+  /** The status of the node's Ready condition as the cluster sees it: not "True" asks for a fresh report. */
+  nodeReady: z.string().optional(),
 });
 
 /** Open a data stream: the agent dials /kflare/v1/nodes/<node>/streams/<id> and writes to it. */

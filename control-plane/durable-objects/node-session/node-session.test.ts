@@ -65,10 +65,15 @@ class Agent {
   send(frame: unknown): void {
     this.ws.send(JSON.stringify(frame));
   }
-  async waitFor(type: string, count = 1, ms = 5000): Promise<{ type: string; [k: string]: unknown }> {
+  async waitFor(
+    type: string,
+    count = 1,
+    ms = 5000,
+    match: (f: { type: string; [k: string]: unknown }) => boolean = () => true,
+  ): Promise<{ type: string; [k: string]: unknown }> {
     const deadline = Date.now() + ms;
     for (;;) {
-      const found = this.frames.filter((f) => f.type === type);
+      const found = this.frames.filter((f) => f.type === type && match(f));
       if (found.length >= count) return found[count - 1]!;
       if (Date.now() > deadline)
         throw new Error(`no ${type} frame #${count}; got ${JSON.stringify(this.frames.map((f) => f.type))}`);
@@ -149,7 +154,7 @@ describe("the session", () => {
         },
       }),
     });
-    const assignment = await agent.waitFor("assignment", 2);
+    const assignment = await agent.waitFor("assignment", 1, 5000, (f) => (f.pods as unknown[]).length > 0);
     expect((assignment.pods as { metadata: { name: string } }[]).map((p) => p.metadata.name)).toEqual(["web"]);
     expect((assignment.configMaps as { metadata: { name: string } }[]).map((p) => p.metadata.name)).toEqual(["cfg"]);
     const pod = (assignment.pods as { metadata: { uid: string }; status?: unknown }[])[0]!;

@@ -23,7 +23,16 @@ const LEASES = rt("coordination.k8s.io", "leases");
 const EVENTS = rt("", "events");
 const MANAGER = "k-agent";
 
+/** The status of a Node's Ready condition ("" when it has none). */
+export function readyStatus(node: KubeObject | undefined | null): string {
+  const conditions =
+    (node?.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? [];
+  return conditions.find((c) => c.type === "Ready")?.status ?? "";
+}
+
 export interface Assignment {
+  /** Status of the node's Ready condition in the cluster: the agent reports again when it is not True. */
+  nodeReady: string;
   resourceVersion: string;
   pods: KubeObject[];
   configMaps: KubeObject[];
@@ -134,8 +143,16 @@ export class NodeAccess {
       }
     }
     const assigned = pods.map(assignedPod);
-    const digest = fnv1a(JSON.stringify([assigned, configMaps, secrets]));
-    return { resourceVersion: String(this.core.log.currentRevision()), pods: assigned, configMaps, secrets, digest };
+    const nodeReady = readyStatus(this.find(NODES, "", node));
+    const digest = fnv1a(JSON.stringify([assigned, configMaps, secrets, nodeReady]));
+    return {
+      resourceVersion: String(this.core.log.currentRevision()),
+      pods: assigned,
+      configMaps,
+      secrets,
+      nodeReady,
+      digest,
+    };
   }
 
   /** Whether the node may read this object (pods on it, what they reference, its own Node and Lease). */

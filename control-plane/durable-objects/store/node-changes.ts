@@ -3,6 +3,7 @@
 // write does not count: the node wrote it.
 
 import { jsonEqual } from "../../api/json.ts";
+import { readyStatus } from "./node-access.ts";
 import { assignedPod } from "./node-references.ts";
 import type { Change } from "./revision-log.ts";
 
@@ -23,6 +24,9 @@ export function affectedNodes(changes: readonly Change[], nodesIn: (namespace: s
       if (now) nodes.add(now);
       if (before) nodes.add(before);
     } else if (c.resource === "configmaps" || c.resource === "secrets") namespaces.add(c.namespace);
+    // The node lifecycle marked the node (or the node came back): its agent must hear of it.
+    else if (c.resource === "nodes" && c.type !== "DELETED" && readyStatus(c.value) !== readyStatus(c.prev))
+      nodes.add(c.name);
   }
   for (const ns of namespaces) for (const n of nodesIn(ns)) nodes.add(n);
   return nodes;
