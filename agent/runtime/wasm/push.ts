@@ -1,5 +1,5 @@
-// Pushing a component as a wasm OCI artifact (the layout oci.ts pulls): a config blob
-// (`application/vnd.wasm.config.v0+json`: architecture "wasm", os "wasip2", the layer digests and
+// Pushing images to a registry: any single-platform OCI image (pushImage), and a component as a
+// wasm OCI artifact (the layout oci.ts pulls): a config blob (`application/vnd.wasm.config.v0+json`: architecture "wasm", os "wasip2", the layer digests and
 // the component's world imports/exports), the component as one `application/wasm` layer, and an
 // OCI image manifest tagged in the repository. Used by tests, and meant for a future
 // `k-agent images push`.
@@ -23,7 +23,6 @@ export async function pushWasmArtifact(
   component: Uint8Array,
   options: PushOptions = {},
 ): Promise<string> {
-  const session = new RegistrySession(registry, repository, options.auth, "pull,push", options);
   const layerDigest = sha256Digest(component);
   const config = new TextEncoder().encode(
     JSON.stringify({
@@ -34,16 +33,49 @@ export async function pushWasmArtifact(
       component: options.component ?? (await describeComponent(component)),
     }),
   );
-  const configDigest = sha256Digest(config);
-  await uploadBlob(session, configDigest, config);
-  await uploadBlob(session, layerDigest, component);
+  return pushImage(
+    registry,
+    repository,
+    tag,
+    {
+      config: { mediaType: WASM_CONFIG_MEDIA_TYPE, bytes: config },
+      layers: [{ mediaType: WASM_LAYER_MEDIA_TYPE, bytes: component }],
+      ...(options.annotations !== undefined ? { annotations: options.annotations } : {}),
+    },
+    options,
+  );
+}
+
+export interface ImageContent {
+  config: { mediaType: string; bytes: Uint8Array };
+  layers: { mediaType: string; bytes: Uint8Array }[];
+  annotations?: Record<string, string>;
+}
+
+/** Pushes any single-platform OCI image (config, layers, manifest); returns the manifest digest. */
+export async function pushImage(
+  registry: string,
+  repository: string,
+  tag: string,
+  content: ImageContent,
+  options: RegistryOptions & { auth?: ImageAuth } = {},
+): Promise<string> {
+  const session = new RegistrySession(registry, repository, options.auth, "pull,push", options);
+  const configDigest = sha256Digest(content.config.bytes);
+  await uploadBlob(session, configDigest, content.config.bytes);
+  const layers = [];
+  for (const layer of content.layers) {
+    const digest = sha256Digest(layer.bytes);
+    await uploadBlob(session, digest, layer.bytes);
+    layers.push({ mediaType: layer.mediaType, digest, size: layer.bytes.byteLength });
+  }
   const manifest = new TextEncoder().encode(
     JSON.stringify({
       schemaVersion: 2,
       mediaType: OCI_MANIFEST,
-      config: { mediaType: WASM_CONFIG_MEDIA_TYPE, digest: configDigest, size: config.byteLength },
-      layers: [{ mediaType: WASM_LAYER_MEDIA_TYPE, digest: layerDigest, size: component.byteLength }],
-      ...(options.annotations !== undefined ? { annotations: options.annotations } : {}),
+      config: { mediaType: content.config.mediaType, digest: configDigest, size: content.config.bytes.byteLength },
+      layers,
+      ...(content.annotations !== undefined ? { annotations: content.annotations } : {}),
     }),
   );
   const response = await session.request(`manifests/${tag}`, {

@@ -1,0 +1,152 @@
+// The containerd adapter against a real containerd and runc (started for this file, the way the
+// agent starts its own), pulling busybox-based images from a real registry on loopback: the shared
+// runtime contract, then what only containers do (limits in cgroups, exec, adoption by a new
+// client). Without root or the packages these tests skip and say why, except in CI.
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { startTestContainerd, type TestContainerd } from "../../test/setup/containerd.ts";
+import { type ContractFixtures, runtimeContract } from "./contract.ts";
+import { CriRuntime } from "./cri/runtime.ts";
+import { containerConfig, podConfig, waitFor } from "./testing.ts";
+import type { ContainerConfig } from "./types.ts";
+
+let ctd: TestContainerd | undefined;
+
+beforeAll(async () => {
+  ctd = await startTestContainerd();
+  if (!ctd.available && process.env.CI === "true") throw new Error(`containerd tests need: ${ctd.reason}`);
+}, 600_000);
+afterAll(async () => {
+  await ctd?.stop();
+});
+
+const makeRuntime = () => {
+  if (ctd?.available !== true) throw new Error("containerd is not running");
+  return new CriRuntime({ socket: ctd.socket, cgroupDriver: ctd.settings.cgroupDriver });
+};
+
+runtimeContract(
+  "containerd",
+  makeRuntime,
+  (): ContractFixtures => {
+    if (ctd?.available !== true)
+      return {
+        hello: { image: "none", stdout: "" },
+        failing: { image: "none", exitCode: 1, stderr: "" },
+        ticker: { image: "none", stdout: /./ },
+        missingImage: "none",
+        malformedImage: "none",
+        skip: ctd?.available === false ? ctd.reason : "containerd did not start",
+      };
+    const { images, registry } = ctd;
+    return {
+      hello: { image: images.hello, stdout: "hello from containerd" },
+      failing: { image: images.failing, exitCode: 3, stderr: "failing with exit code 3" },
+      ticker: { image: images.ticker, stdout: /^tick \d+$/ },
+      stubborn: { image: images.stubborn },
+      memoryHog: { image: images.memoryhog, memoryLimitBytes: 32 << 20 },
+      missingImage: `${registry}/kflare-test/no-such-image:1`,
+      malformedImage: `${registry}/Not Valid:!`,
+    };
+  },
+  { handler: "runc", timeoutMs: 60_000 },
+);
+
+describe("containerd runtime", { timeout: 60_000 }, () => {
+  const runtimes: CriRuntime[] = [];
+  const dirs: string[] = [];
+  afterEach(async () => {
+    for (const runtime of runtimes.splice(0)) {
+      for (const s of await runtime.listPodSandboxes()) await runtime.removePodSandbox(s.id);
+      await runtime.close();
+    }
+  });
+  afterAll(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+  const temp = () => {
+    const dir = mkdtempSync(join(tmpdir(), "kflare-cri-"));
+    dirs.push(dir);
+    return dir;
+  };
+  /** Runs the ticker image with `overrides` in a fresh sandbox; resolves once it runs. */
+  const running = async (overrides: Partial<ContainerConfig>, skip: (note: string) => never) => {
+    if (ctd?.available !== true) return skip(ctd?.available === false ? ctd.reason : "containerd did not start");
+    const runtime = makeRuntime();
+    runtimes.push(runtime);
+    const uid = `uid-${Math.random().toString(36).slice(2, 10)}`;
+    const pod = podConfig({ uid, logDirectory: join(temp(), uid), runtimeHandler: "runc" });
+    await runtime.pullImage(ctd.images.ticker);
+    const sandboxId = await runtime.runPodSandbox(pod);
+    const id = await runtime.createContainer(
+      sandboxId,
+      containerConfig({ name: "main", image: ctd.images.ticker, ...overrides }),
+      pod,
+    );
+    await runtime.startContainer(id);
+    await waitFor(async () => ((await runtime.containerStatus(id))?.state === "running" ? true : undefined), 20_000);
+    const exec = async (script: string) => {
+      const r = await runtime.execSync(id, ["/bin/sh", "-c", script], 10);
+      return { exitCode: r.exitCode, stdout: new TextDecoder().decode(r.stdout).trim() };
+    };
+    return { runtime, id, exec };
+  };
+
+  test("requests and limits land in the container's cgroups: shares, CFS quota, memory limit", async ({ skip }) => {
+    const { exec } = await running(
+      { resources: { cpuShares: 256, cpuQuotaMicros: 25_000, cpuPeriodMicros: 100_000, memoryLimitBytes: 64 << 20 } },
+      skip,
+    );
+    // cgroup v1 (these machines); the container sees its own cgroup at the mount point.
+    const v1 = await exec(
+      "cat /sys/fs/cgroup/cpu/cpu.shares /sys/fs/cgroup/cpu/cpu.cfs_quota_us /sys/fs/cgroup/cpu/cpu.cfs_period_us /sys/fs/cgroup/memory/memory.limit_in_bytes",
+    );
+    if (v1.exitCode === 0) {
+      expect(v1.stdout.split("\n")).toEqual(["256", "25000", "100000", String(64 << 20)]);
+    } else {
+      const v2 = await exec("cat /sys/fs/cgroup/cpu.max /sys/fs/cgroup/memory.max");
+      expect(v2.stdout.split("\n")).toEqual(["25000 100000", String(64 << 20)]);
+    }
+  });
+
+  test("command, args, env, working directory, user and mounts reach the process", async ({ skip }) => {
+    const host = temp();
+    chmodSync(host, 0o755); // readable by the container's user 65534
+    writeFileSync(join(host, "greeting.txt"), "hello from the host\n");
+    const { exec } = await running(
+      {
+        env: [{ name: "GREETING", value: "hi there" }],
+        workingDir: "/tmp",
+        mounts: [{ hostPath: host, containerPath: "/data", readOnly: true }],
+        securityContext: { runAsUser: 65534, runAsGroup: 65534 },
+      },
+      skip,
+    );
+    expect((await exec("echo $GREETING; pwd; id -u; id -g; cat /data/greeting.txt")).stdout.split("\n")).toEqual([
+      "hi there",
+      "/tmp",
+      "65534",
+      "65534",
+      "hello from the host",
+    ]);
+    // readOnly: the mount refuses writes.
+    expect((await exec("echo x > /data/new.txt")).exitCode).not.toBe(0);
+    const after = await exec("ls /data");
+    expect(after.stdout).toBe("greeting.txt");
+  });
+
+  test("execSync returns the command's exit code, stdout and stderr", async ({ skip }) => {
+    const { runtime, id } = await running({}, skip);
+    const r = await runtime.execSync(id, ["/bin/sh", "-c", "echo out; echo err >&2; exit 4"], 5);
+    expect(r.exitCode).toBe(4);
+    expect(new TextDecoder().decode(r.stdout)).toBe("out\n");
+    expect(new TextDecoder().decode(r.stderr)).toBe("err\n");
+  });
+
+  test("a readOnlyRootFilesystem container cannot write its root", async ({ skip }) => {
+    const { exec } = await running({ securityContext: { readOnlyRootFilesystem: true } }, skip);
+    expect((await exec("touch /newfile")).exitCode).not.toBe(0);
+  });
+});

@@ -1,0 +1,105 @@
+// Test container images without the internet: one reproducible layer built from Debian's
+// busybox-static (busybox and its applet links, /etc/passwd, /tmp), shared by several images
+// that differ only in their config's command. Pushed to the loopback registry as OCI images, so
+// containerd pulls them for real (manifest, config and layer GETs).
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { gzipSync } from "node:zlib";
+import { pushImage } from "../../agent/runtime/wasm/push.ts";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+const CACHE = join(ROOT, "node_modules/.cache/kflare-images");
+const BUSYBOX = "/bin/busybox";
+
+/** The images the containerd tests run, by repository name: each one's command. */
+export const TEST_IMAGES = {
+  hello: ["/bin/sh", "-c", "echo hello from containerd"],
+  failing: ["/bin/sh", "-c", "echo failing with exit code 3 >&2; exit 3"],
+  ticker: ["/bin/sh", "-c", "i=0; while :; do echo tick $i; i=$((i+1)); usleep 200000; done"],
+  stubborn: ["/bin/sh", "-c", "trap '' TERM; while :; do usleep 100000; done"],
+  // dd allocates its 100 MiB block at once: over a 32 MiB limit the kernel OOM-kills it.
+  memoryhog: ["/bin/sh", "-c", "dd if=/dev/zero of=/dev/null bs=100M count=1"],
+  web: ["/bin/httpd", "-f", "-v", "-p", "80", "-h", "/www"],
+  // The sandbox ("pause") image: sleeps until told to stop.
+  pause: ["/bin/sh", "-c", "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait; done"],
+} as const;
+
+export type TestImage = keyof typeof TEST_IMAGES;
+
+export function busyboxAvailable(): boolean {
+  return existsSync(BUSYBOX) && existsSync("/usr/bin/tar");
+}
+
+/** The gzipped rootfs layer and its uncompressed digest (diff_id), built once and cached. */
+function layer(): { gz: Uint8Array; diffId: string } {
+  const busybox = readFileSync(BUSYBOX);
+  const key = createHash("sha256").update(busybox).update("layer-v1").digest("hex").slice(0, 16);
+  const tarPath = join(CACHE, `busybox-${key}.tar`);
+  if (!existsSync(tarPath)) {
+    mkdirSync(CACHE, { recursive: true });
+    const work = mkdtempSync(join(tmpdir(), "kflare-rootfs-"));
+    try {
+      const rootfs = join(work, "rootfs");
+      for (const dir of ["bin", "etc", "www", "tmp", "proc", "sys", "dev", "root"])
+        mkdirSync(join(rootfs, dir), { recursive: true });
+      writeFileSync(join(rootfs, "bin/busybox"), busybox, { mode: 0o755 });
+      const applets = execFileSync(BUSYBOX, ["--list"], { encoding: "utf8" }).split("\n").filter(Boolean);
+      for (const applet of applets) if (applet !== "busybox") symlinkSync("busybox", join(rootfs, "bin", applet));
+      writeFileSync(
+        join(rootfs, "etc/passwd"),
+        "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n",
+      );
+      writeFileSync(join(rootfs, "etc/group"), "root:x:0:\nnobody:x:65534:\n");
+      writeFileSync(join(rootfs, "www/index.html"), "hello from web\n");
+      execFileSync("chmod", ["1777", join(rootfs, "tmp")]);
+      // Deterministic: sorted names, fixed times and owners.
+      execFileSync("tar", [
+        "--sort=name",
+        "--mtime=@0",
+        "--owner=0",
+        "--group=0",
+        "--numeric-owner",
+        "-C",
+        rootfs,
+        "-cf",
+        `${tarPath}.partial`,
+        ".",
+      ]);
+      execFileSync("mv", [`${tarPath}.partial`, tarPath]);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  }
+  const tar = readFileSync(tarPath);
+  return { gz: gzipSync(tar, { level: 6 }), diffId: `sha256:${createHash("sha256").update(tar).digest("hex")}` };
+}
+
+function config(cmd: readonly string[], diffId: string): Uint8Array {
+  const arch = process.arch === "arm64" ? "arm64" : "amd64";
+  return new TextEncoder().encode(
+    JSON.stringify({
+      architecture: arch,
+      os: "linux",
+      created: "1970-01-01T00:00:00Z",
+      config: { Env: ["PATH=/bin"], Cmd: cmd, WorkingDir: "/" },
+      rootfs: { type: "layers", diff_ids: [diffId] },
+    }),
+  );
+}
+
+/** Pushes every test image as `<registry>/kflare-test/<name>:1`; returns the references. */
+export async function pushTestImages(registry: string): Promise<Record<TestImage, string>> {
+  const { gz, diffId } = layer();
+  const refs: Partial<Record<TestImage, string>> = {};
+  for (const [name, cmd] of Object.entries(TEST_IMAGES) as [TestImage, readonly string[]][]) {
+    await pushImage(registry, `kflare-test/${name}`, "1", {
+      config: { mediaType: "application/vnd.oci.image.config.v1+json", bytes: config(cmd, diffId) },
+      layers: [{ mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", bytes: gz }],
+    });
+    refs[name] = `${registry}/kflare-test/${name}:1`;
+  }
+  return refs as Record<TestImage, string>;
+}
