@@ -57,6 +57,8 @@ export class ImageManager {
     container: Container,
     fieldPath: string,
     auth: ImageAuth | undefined,
+    /** The pod's RuntimeClass handler: which runtime's image store. */
+    handler?: string,
   ): Promise<EnsureImageResult> {
     const image = container.image ?? "";
     const policy = pullPolicyOf(container);
@@ -64,7 +66,7 @@ export class ImageManager {
       this.recorder.event(pod, type, reason, message, fieldPath);
     let present: string | undefined;
     try {
-      present = await this.runtime.imageStatus(image);
+      present = await this.runtime.imageStatus(image, handler);
     } catch (err) {
       const message = `Failed to inspect image ${goQuote(image)}: ${errorText(err)}`;
       event("Warning", "InspectFailed", message);
@@ -93,7 +95,7 @@ export class ImageManager {
     event("Normal", "Pulling", `Pulling image ${goQuote(image)}`);
     const started = this.clock.now();
     try {
-      const imageRef = await this.runtime.pullImage(image, auth);
+      const imageRef = await this.runtime.pullImage(image, auth, handler);
       const took = goDuration(this.clock.now() - started);
       event("Normal", "Pulled", `Successfully pulled image ${goQuote(image)} in ${took} (${took} including waiting)`);
       this.backoff.reset(key);

@@ -69,6 +69,7 @@ export async function startContainer(
     container,
     fieldPath,
     findImageAuth(container.image ?? "", pullSecrets(ctx, pod)),
+    target.sandboxConfig.runtimeHandler,
   );
   if ("reason" in image) {
     const ends = ctx.images.backoffEnds(pod, container);

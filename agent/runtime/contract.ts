@@ -84,7 +84,7 @@ export function runtimeContract(
     const container = (image: string, overrides: Partial<ContainerConfig> = {}) =>
       testContainerConfig({ name: "main", image, ...overrides });
     const run = async (runtime: ContainerRuntime, pod: PodSandboxConfig, config: ContainerConfig) => {
-      await runtime.pullImage(config.image);
+      await runtime.pullImage(config.image, undefined, options.handler);
       const sandboxId = await runtime.runPodSandbox(pod);
       const id = await runtime.createContainer(sandboxId, config, pod);
       await runtime.startContainer(id);
@@ -126,25 +126,25 @@ export function runtimeContract(
 
     test("pullImage resolves a present image; imageStatus then reports it", async ({ skip }) => {
       const { runtime, fx } = await setup(skip);
-      expect(await runtime.imageStatus(fx.hello.image)).toBeUndefined();
-      const ref = await runtime.pullImage(fx.hello.image);
+      expect(await runtime.imageStatus(fx.hello.image, options.handler)).toBeUndefined();
+      const ref = await runtime.pullImage(fx.hello.image, undefined, options.handler);
       expect(ref).toMatch(/@sha256:[0-9a-f]{64}$/);
-      expect(await runtime.imageStatus(fx.hello.image)).toBe(ref);
+      expect(await runtime.imageStatus(fx.hello.image, options.handler)).toBe(ref);
       // Pulling again is idempotent.
-      expect(await runtime.pullImage(fx.hello.image)).toBe(ref);
+      expect(await runtime.pullImage(fx.hello.image, undefined, options.handler)).toBe(ref);
     });
 
     test("pullImage of a missing image fails with ErrImagePull", async ({ skip }) => {
       const { runtime, fx } = await setup(skip);
-      const error = await runtime.pullImage(fx.missingImage).catch((e: unknown) => e);
+      const error = await runtime.pullImage(fx.missingImage, undefined, options.handler).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(RuntimeError);
       expect((error as RuntimeError).reason).toBe("ErrImagePull");
-      expect(await runtime.imageStatus(fx.missingImage)).toBeUndefined();
+      expect(await runtime.imageStatus(fx.missingImage, options.handler)).toBeUndefined();
     });
 
     test("pullImage of a malformed reference fails with InvalidImageName", async ({ skip }) => {
       const { runtime, fx } = await setup(skip);
-      const error = await runtime.pullImage(fx.malformedImage).catch((e: unknown) => e);
+      const error = await runtime.pullImage(fx.malformedImage, undefined, options.handler).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(RuntimeError);
       expect((error as RuntimeError).reason).toBe("InvalidImageName");
     });
@@ -175,7 +175,7 @@ export function runtimeContract(
       const status = await exited(runtime, id);
       expect(status).toMatchObject({ id, sandboxId, name: "main", exitCode: 0, reason: "Completed" });
       expect(status.labels).toMatchObject({ tier: "a" });
-      expect(status.imageRef).toBe(await runtime.imageStatus(fx.hello.image));
+      expect(status.imageRef).toBe(await runtime.imageStatus(fx.hello.image, options.handler));
       expect(status.startedAt).toBeGreaterThanOrEqual(status.createdAt);
       expect(status.finishedAt).toBeGreaterThanOrEqual(status.startedAt ?? 0);
       expect(status.logPath).toBe(join(pod.logDirectory, config.logPath));
@@ -253,7 +253,7 @@ export function runtimeContract(
       expect((await runtime.listContainers()).map((c) => c.id)).not.toContain(id);
       await runtime.removeContainer(id); // idempotent
       // A running container goes with its sandbox (stopPodSandbox stops it first).
-      await runtime.pullImage(fx.ticker.image);
+      await runtime.pullImage(fx.ticker.image, undefined, options.handler);
       const tickerId = await runtime.createContainer(sandboxId, container(fx.ticker.image, { name: "side" }), pod);
       await runtime.startContainer(tickerId);
       await runtime.stopPodSandbox(sandboxId);

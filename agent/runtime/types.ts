@@ -143,10 +143,13 @@ export interface ContainerRuntime {
   readonly handlers: readonly string[];
   version(): Promise<{ runtimeName: string; runtimeVersion: string }>;
 
-  /** Pulls an image (throws RuntimeError "ErrImagePull" / "InvalidImageName"); returns its resolved reference. */
-  pullImage(image: string, auth?: ImageAuth): Promise<string>;
+  /**
+   * Pulls an image (throws RuntimeError "ErrImagePull" / "InvalidImageName"); returns its resolved
+   * reference. `handler` (the pod's RuntimeClass handler) picks the image store where a node has several.
+   */
+  pullImage(image: string, auth?: ImageAuth, handler?: string): Promise<string>;
   /** The image's resolved reference when present locally. */
-  imageStatus(image: string): Promise<string | undefined>;
+  imageStatus(image: string, handler?: string): Promise<string | undefined>;
 
   runPodSandbox(config: PodSandboxConfig): Promise<string>;
   stopPodSandbox(id: string): Promise<void>;

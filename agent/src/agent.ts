@@ -19,6 +19,8 @@ export interface AgentOptions {
   credential: Credential;
   dataDir: string;
   runtime: ContainerRuntime;
+  /** Sets up the pod network once the control plane has given the node its podCIDR. */
+  podNetwork?: (podCIDR: string) => Promise<void>;
   log: (line: string) => void;
   /** The control plane speaks another protocol: stop and tell the user. */
   onUpgradeRequired: (message: string) => void;
@@ -101,6 +103,14 @@ export class Agent {
   }
 
   private async assign(a: AssignmentFrame): Promise<void> {
+    if (a.podCIDR && this.opts.podNetwork) {
+      // Before the pods: their sandboxes need the network.
+      await this.opts
+        .podNetwork(a.podCIDR)
+        .catch((err: unknown) =>
+          this.opts.log(`cannot set up the pod network for ${a.podCIDR}: ${(err as Error).message}`),
+        );
+    }
     const pods = a.pods as unknown as Pod[];
     const configMaps = a.configMaps as unknown as ConfigMap[];
     const secrets = a.secrets as unknown as Secret[];

@@ -13,7 +13,7 @@ import { install } from "./install.ts";
 import { JoinError, join } from "./join.ts";
 import { AGENT_VERSION, defaultNodeName } from "./node-info.ts";
 import { reset } from "./reset.ts";
-import { createRuntime } from "./runtimes.ts";
+import { createRuntime, DEFAULT_SANDBOX_IMAGE, type RuntimeOptions } from "./runtimes.ts";
 
 const USAGE = `k-agent ${AGENT_VERSION}: joins this machine to a kflare cluster and runs its pods.
 
@@ -24,17 +24,23 @@ Usage:
   k-agent reset [--data-dir <dir>]                                stop this agent's pods and forget the cluster
   k-agent --version
 
+Options of join and run:
+  --containerd <socket>     use this containerd instead of starting the agent's own
+  --sandbox-image <image>   the pod sandbox image (default ${DEFAULT_SANDBOX_IMAGE})
+  --wasm-only               run WebAssembly pods only, even as root (also K_AGENT_WASM_ONLY=1)
+
 --data-dir defaults to ~/.k-agent; --node-name to this machine's hostname. Several agents can
-share a machine with distinct --node-name and --data-dir.`;
+share a machine with distinct --node-name and --data-dir. Registry mirrors and plain-http
+registries: <data-dir>/registries.yaml, as k3s's registries.yaml.`;
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const fail = (line: string) => process.stderr.write(`k-agent: ${line}\n`);
 
-async function runAgent(dataDir: string): Promise<number> {
+async function runAgent(dataDir: string, runtimeOptions: RuntimeOptions): Promise<number> {
   const stored = await loadCredential(dataDir);
   // K_AGENT_SERVER: the control plane moved (npm start on another port); the credential stays valid.
   const credential = process.env.K_AGENT_SERVER ? { ...stored, server: process.env.K_AGENT_SERVER } : stored;
-  const runtime = await createRuntime(dataDir, log);
+  const { runtime, podNetwork } = await createRuntime(dataDir, log, runtimeOptions);
   let upgrade: string | undefined;
   let stop!: () => void;
   const stopped = new Promise<void>((r) => {
@@ -44,6 +50,7 @@ async function runAgent(dataDir: string): Promise<number> {
     credential,
     dataDir,
     runtime,
+    ...(podNetwork !== undefined ? { podNetwork } : {}),
     log,
     onUpgradeRequired: (message) => {
       upgrade = message;
@@ -74,12 +81,24 @@ async function main(argv: string[]): Promise<number> {
     (command === undefined ? fail : log)(USAGE);
     return command === undefined ? 2 : 0;
   }
-  let values: { "node-name"?: string; "data-dir"?: string };
+  let values: {
+    "node-name"?: string;
+    "data-dir"?: string;
+    containerd?: string;
+    "sandbox-image"?: string;
+    "wasm-only"?: boolean;
+  };
   let positionals: string[];
   try {
     ({ values, positionals } = parseArgs({
       args: rest,
-      options: { "node-name": { type: "string" }, "data-dir": { type: "string" } },
+      options: {
+        "node-name": { type: "string" },
+        "data-dir": { type: "string" },
+        containerd: { type: "string" },
+        "sandbox-image": { type: "string" },
+        "wasm-only": { type: "boolean" },
+      },
       allowPositionals: true,
       strict: true,
     }));
@@ -88,6 +107,11 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const dataDir = resolve(values["data-dir"] ?? defaultDataDir());
+  const runtimeOptions: RuntimeOptions = {
+    ...(values.containerd !== undefined ? { containerdSocket: values.containerd } : {}),
+    ...(values["sandbox-image"] !== undefined ? { sandboxImage: values["sandbox-image"] } : {}),
+    wasmOnly: values["wasm-only"] === true || process.env.K_AGENT_WASM_ONLY === "1",
+  };
   try {
     switch (command) {
       case "join": {
@@ -96,10 +120,10 @@ async function main(argv: string[]): Promise<number> {
           return 2;
         }
         await join({ token: positionals[0]!, nodeName: values["node-name"] ?? defaultNodeName(), dataDir, log });
-        return await runAgent(dataDir);
+        return await runAgent(dataDir, runtimeOptions);
       }
       case "run":
-        return await runAgent(dataDir);
+        return await runAgent(dataDir, runtimeOptions);
       case "install":
         return await install(dataDir, log);
       case "reset":

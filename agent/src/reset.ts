@@ -19,7 +19,15 @@ export async function reset(dataDir: string, log: (line: string) => void): Promi
     log(`Nothing to reset: ${dataDir} does not exist.`);
     return 0;
   }
-  const runtime = await createRuntime(dataDir, () => {});
+  let node: Awaited<ReturnType<typeof createRuntime>>;
+  try {
+    node = await createRuntime(dataDir, () => {}, { wasmOnly: process.env.K_AGENT_WASM_ONLY === "1" });
+  } catch (err) {
+    // No containerd here (never installed, or removed since): reset what the wasm runtime made.
+    log(`containers: ${(err as Error).message.split("\n")[0]}; resetting WebAssembly pods only`);
+    node = await createRuntime(dataDir, () => {}, { wasmOnly: true });
+  }
+  const { runtime, shutdown } = node;
   const containers = await runtime.listContainers();
   for (const c of containers) {
     log(
@@ -33,6 +41,7 @@ export async function reset(dataDir: string, log: (line: string) => void): Promi
     await runtime.removePodSandbox(s.id).catch(() => {});
   }
   await runtime.close();
+  await shutdown?.();
   await removeDataDir(dataDir);
   log(
     `Reset: stopped ${containers.length} container(s), removed ${dataDir} (credential ${credentialPath(dataDir)} included).`,

@@ -1,28 +1,146 @@
-// Which runtimes this node offers. Without root it runs WebAssembly pods only (containers need
-// root for containerd) and says so; runtime state lives on tmpfs when there is one (/run), so
-// nothing is written to the SD card while pods run.
+// Which runtimes this node offers. As root: containers through the agent's own containerd (the
+// default handler "runc"), and WebAssembly pods (handler "wasm"). Without root: WebAssembly pods
+// only (containerd needs root), said plainly. Runtime state lives on tmpfs when there is one
+// (/run), so nothing is written to the SD card while pods run; images and the pod network config
+// (written once per podCIDR, needed to bring pods back offline after a reboot) stay on disk.
 
+import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
+import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { type ContainerdSettings, cgroupDriverFor } from "../runtime/cri/containerd-config.ts";
+import { ensureContainerd, hasSysResource, stopContainerd } from "../runtime/cri/containerd-process.ts";
+import { bridgeName, writePodNetwork } from "../runtime/cri/pod-network.ts";
+import { parseRegistries, writeHostsFiles } from "../runtime/cri/registries.ts";
+import { CriRuntime } from "../runtime/cri/runtime.ts";
+import { MultiRuntime } from "../runtime/multi.ts";
 import type { ContainerRuntime } from "../runtime/types.ts";
 import { WasmRuntime } from "../runtime/wasm/runtime.ts";
+import { preflight } from "./preflight.ts";
+
+export const DEFAULT_SANDBOX_IMAGE = "registry.k8s.io/pause:3.10";
+
+export interface RuntimeOptions {
+  /** Use this containerd socket instead of starting the agent's own. */
+  containerdSocket?: string;
+  /** The pod sandbox ("pause") image (default registry.k8s.io/pause:3.10). */
+  sandboxImage?: string;
+  /** Containers off: WebAssembly pods only, even as root. */
+  wasmOnly?: boolean;
+}
+
+export interface NodeRuntime {
+  runtime: ContainerRuntime;
+  /** Sets up the pod network for the node's podCIDR (containers only). */
+  podNetwork?: (podCIDR: string) => Promise<void>;
+  /** Stops the agent's own containerd (k-agent reset), once its containers are gone. */
+  shutdown?: () => Promise<void>;
+}
 
 function isRoot(): boolean {
   return typeof process.getuid === "function" && process.getuid() === 0;
 }
 
+function dataDirTag(dataDir: string): string {
+  return createHash("sha256").update(dataDir).digest("hex").slice(0, 12);
+}
+
 /** Runtime state on tmpfs: /run for root, $XDG_RUNTIME_DIR otherwise, else under the data dir. */
 export function runtimeStateDir(dataDir: string): string {
-  const tag = createHash("sha256").update(dataDir).digest("hex").slice(0, 12);
+  const tag = dataDirTag(dataDir);
   if (isRoot()) return `/run/k-agent-${tag}`;
   const xdg = process.env.XDG_RUNTIME_DIR;
   return xdg ? join(xdg, `k-agent-${tag}`) : join(dataDir, "run");
 }
 
-export async function createRuntime(dataDir: string, log: (line: string) => void): Promise<ContainerRuntime> {
-  if (!isRoot())
+/** Where the agent's containerd keeps what, for this data dir. */
+export function containerdLayout(dataDir: string): ContainerdSettings["layout"] {
+  const run = runtimeStateDir(dataDir);
+  return {
+    root: join(dataDir, "containerd"),
+    state: join(run, "containerd"),
+    socket: join(run, "containerd", "containerd.sock"),
+    runcRoot: join(run, "runc"),
+    cniConfDir: join(dataDir, "cni", "net.d"),
+    cniBinDir: "/usr/lib/cni",
+    registryConfigDir: join(run, "certs.d"),
+  };
+}
+
+async function hostCgroups(): Promise<{ cgroupV2: boolean; systemdIsInit: boolean }> {
+  const controllers = await readFile("/sys/fs/cgroup/cgroup.controllers", "utf8").catch(() => undefined);
+  const init = (await readFile("/proc/1/comm", "utf8").catch(() => "")).trim();
+  return { cgroupV2: controllers !== undefined, systemdIsInit: init === "systemd" };
+}
+
+/** registries.yaml in the data dir (k3s keeps it in /etc/rancher/k3s/), as containerd hosts.toml files. */
+async function registries(dataDir: string, dir: string): Promise<void> {
+  const path = join(dataDir, "registries.yaml");
+  const text = await readFile(path, "utf8").catch(() => undefined);
+  await writeHostsFiles(dir, text === undefined ? { mirrors: {}, configs: {} } : parseRegistries(text, path));
+}
+
+async function containerRuntime(
+  dataDir: string,
+  options: RuntimeOptions,
+  log: (line: string) => void,
+): Promise<Omit<NodeRuntime, "runtime"> & { runtime: CriRuntime }> {
+  const layout = containerdLayout(dataDir);
+  const cgroupDriver = cgroupDriverFor(await hostCgroups());
+  if (options.containerdSocket !== undefined)
+    return { runtime: new CriRuntime({ socket: options.containerdSocket, cgroupDriver }) };
+  const problems = await preflight();
+  for (const p of problems.filter((x) => !x.fatal)) log(`warning: ${p.problem}. Fix: ${p.fix}`);
+  const fatal = problems.filter((p) => p.fatal);
+  if (fatal.length > 0)
+    throw new Error(
+      `this machine cannot run containers yet:\n${fatal.map((p) => `  - ${p.problem}. Fix: ${p.fix}`).join("\n")}\n(or run WebAssembly pods only: --wasm-only)`,
+    );
+  await registries(dataDir, layout.registryConfigDir);
+  const settings: ContainerdSettings = {
+    layout,
+    sandboxImage: options.sandboxImage ?? DEFAULT_SANDBOX_IMAGE,
+    cgroupDriver,
+    restrictOomScoreAdj: !(await hasSysResource()),
+  };
+  const running = await ensureContainerd(settings);
+  log(`${running.started ? "started" : "adopted"} containerd (pid ${running.pid}, ${layout.socket})`);
+  const tag = dataDirTag(dataDir);
+  const network = {
+    confDir: layout.cniConfDir,
+    ipamDir: join(runtimeStateDir(dataDir), "cni-ipam"),
+    bridge: bridgeName(tag),
+  };
+  return {
+    runtime: new CriRuntime({ socket: running.socket, cgroupDriver }),
+    podNetwork: async (podCIDR) => {
+      if (await writePodNetwork(podCIDR, network)) log(`pod network: ${podCIDR} on bridge ${network.bridge}`);
+    },
+    shutdown: async () => {
+      await stopContainerd(settings);
+      // The bridge the CNI plugin made (gone with its namespace in tests; here it outlives pods).
+      await new Promise((resolve) => execFile("ip", ["link", "delete", network.bridge], () => resolve(undefined)));
+      await rm(runtimeStateDir(dataDir), { recursive: true, force: true });
+    },
+  };
+}
+
+export async function createRuntime(
+  dataDir: string,
+  log: (line: string) => void,
+  options: RuntimeOptions = {},
+): Promise<NodeRuntime> {
+  const wasm = new WasmRuntime({ stateDir: runtimeStateDir(dataDir) });
+  if (!isRoot() && options.containerdSocket === undefined) {
     log(
       "Not running as root: this node runs WebAssembly pods only (runtimeClassName: wasm); run as root for containers.",
     );
-  return new WasmRuntime({ stateDir: runtimeStateDir(dataDir) });
+    return { runtime: wasm };
+  }
+  if (options.wasmOnly) {
+    log("--wasm-only: this node runs WebAssembly pods only (runtimeClassName: wasm).");
+    return { runtime: wasm };
+  }
+  const containers = await containerRuntime(dataDir, options, log);
+  return { ...containers, runtime: new MultiRuntime([containers.runtime, wasm]) };
 }

@@ -112,6 +112,8 @@ export const assignmentFrame = z.object({
   secrets: z.array(object),
   /** The status of the node's Ready condition as the cluster sees it: not "True" asks for a fresh report. */
   nodeReady: z.string().optional(),
+  /** The node's podCIDR, once assigned: the agent's pod network (CNI) hands out addresses from it. */
+  podCIDR: z.string().optional(),
 });
 
 /** Open a data stream: the agent dials /kflare/v1/nodes/<node>/streams/<id> and writes to it. */

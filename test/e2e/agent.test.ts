@@ -47,7 +47,12 @@ async function startCp(): Promise<void> {
 }
 
 function startAgent(args: string[]): ChildProcess {
-  const child = spawn(NODE20, [AGENT, ...args, "--data-dir", agentDir], { stdio: ["ignore", "pipe", "pipe"] });
+  // WebAssembly pods only: this suite runs in the machine's own network namespace, where a
+  // container runtime's bridge and firewall rules have no place (test/e2e/containers.test.ts).
+  const child = spawn(NODE20, [AGENT, ...args, "--data-dir", agentDir], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, K_AGENT_WASM_ONLY: "1" },
+  });
   child.stdout!.on("data", (b: Buffer) => (agentOut += b.toString()));
   child.stderr!.on("data", (b: Buffer) => (agentOut += b.toString()));
   return child;
@@ -168,7 +173,11 @@ afterAll(async () => {
   await stopAgent("SIGTERM");
   // Leave nothing running: the agent's pods are removed by reset.
   try {
-    execFileSync(NODE20, [AGENT, "reset", "--data-dir", agentDir], { stdio: "ignore", timeout: 60_000 });
+    execFileSync(NODE20, [AGENT, "reset", "--data-dir", agentDir], {
+      stdio: "ignore",
+      timeout: 60_000,
+      env: { ...process.env, K_AGENT_WASM_ONLY: "1" },
+    });
   } catch {
     // reported by the tests that depend on it
   }

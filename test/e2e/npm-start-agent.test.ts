@@ -43,7 +43,7 @@ afterAll(async () => {
     execFileSync(
       process.execPath,
       [join(ROOT, "agent/dist/k-agent.mjs"), "reset", "--data-dir", join(dataDir, "agent")],
-      { stdio: "ignore", timeout: 60_000 },
+      { stdio: "ignore", timeout: 60_000, env: { ...process.env, K_AGENT_WASM_ONLY: "1" } },
     );
   } catch {
     // the test reports what matters
@@ -62,7 +62,8 @@ async function npmStart(): Promise<Started> {
     cwd: ROOT,
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, PORT: "", HOST: "", npm_config_script_shell: "/bin/bash" },
+    // The local agent runs WebAssembly pods only here: containers are tested in a network namespace.
+    env: { ...process.env, PORT: "", HOST: "", npm_config_script_shell: "/bin/bash", K_AGENT_WASM_ONLY: "1" },
   });
   let out = "";
   child.stdout?.on("data", (b: Buffer) => (out += b.toString()));

@@ -33,6 +33,8 @@ export function readyStatus(node: KubeObject | undefined | null): string {
 export interface Assignment {
   /** Status of the node's Ready condition in the cluster: the agent reports again when it is not True. */
   nodeReady: string;
+  /** The node's podCIDR ("" until assigned): the agent's CNI config gives pods addresses from it. */
+  podCIDR: string;
   resourceVersion: string;
   pods: KubeObject[];
   configMaps: KubeObject[];
@@ -143,14 +145,17 @@ export class NodeAccess {
       }
     }
     const assigned = pods.map(assignedPod);
-    const nodeReady = readyStatus(this.find(NODES, "", node));
-    const digest = fnv1a(JSON.stringify([assigned, configMaps, secrets, nodeReady]));
+    const nodeObject = this.find(NODES, "", node);
+    const nodeReady = readyStatus(nodeObject);
+    const podCIDR = (nodeObject?.spec as { podCIDR?: string } | undefined)?.podCIDR ?? "";
+    const digest = fnv1a(JSON.stringify([assigned, configMaps, secrets, nodeReady, podCIDR]));
     return {
       resourceVersion: String(this.core.log.currentRevision()),
       pods: assigned,
       configMaps,
       secrets,
       nodeReady,
+      podCIDR,
       digest,
     };
   }
