@@ -46,7 +46,7 @@ export function terminatedState(c: RuntimeContainer, runtimeName: string): Conta
     reason: c.reason || (exitCode === 0 ? "Completed" : "Error"),
     startedAt: rfc3339(c.startedAt ?? c.createdAt),
     finishedAt: rfc3339(c.finishedAt ?? c.startedAt ?? c.createdAt),
-    containerID: `${runtimeName}://${c.id}`,
+    containerID: `${c.runtime ?? runtimeName}://${c.id}`,
   };
   if (c.message) t.message = c.message;
   return t;
@@ -84,7 +84,7 @@ export function containerStatus(spec: Container, kind: ContainerKind, inputs: Co
     status.restartCount = current.attempt;
     status.image = current.image || spec.image || "";
     status.imageID = current.imageRef;
-    status.containerID = `${runtimeName}://${current.id}`;
+    status.containerID = `${current.runtime ?? runtimeName}://${current.id}`;
     if (current.state === "running") {
       status.state = { running: { startedAt: rfc3339(current.startedAt ?? current.createdAt) } };
       status.started = kind === "init" || inputs.probes.isStarted(current.id);

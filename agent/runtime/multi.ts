@@ -116,7 +116,9 @@ export class MultiRuntime implements ContainerRuntime {
   }
 
   async containerStatus(id: string): Promise<ContainerStatus | undefined> {
-    return (await this.owner(id, "container"))?.containerStatus(id);
+    const runtime = await this.owner(id, "container");
+    const status = await runtime?.containerStatus(id);
+    return status && runtime ? { ...status, runtime: runtime.name } : status;
   }
 
   async listContainers(): Promise<ContainerStatus[]> {
@@ -124,7 +126,7 @@ export class MultiRuntime implements ContainerRuntime {
     for (const runtime of this.runtimes) {
       for (const c of await runtime.listContainers()) {
         this.owners.set(c.id, runtime);
-        all.push(c);
+        all.push({ ...c, runtime: runtime.name });
       }
     }
     return all;

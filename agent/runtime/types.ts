@@ -99,6 +99,8 @@ export interface ContainerStatus {
   /** Absolute path of the container's log file. */
   logPath: string;
   labels: Record<string, string>;
+  /** The adapter running it where a node has several ("containerd", "wasm"): the containerID's scheme. */
+  runtime?: string;
 }
 
 export interface SandboxStatus {

@@ -2,9 +2,9 @@
 // their files, its credential and state. The Node object stays in the cluster until an admin
 // deletes it (kubectl delete node), which also revokes the credential server-side.
 
-import { access } from "node:fs/promises";
+import { access, rm } from "node:fs/promises";
 import { credentialPath, loadCredential, removeDataDir } from "./data-dir.ts";
-import { createRuntime } from "./runtimes.ts";
+import { createRuntime, runtimeStateDir } from "./runtimes.ts";
 
 export async function reset(dataDir: string, log: (line: string) => void): Promise<number> {
   let nodeName: string | undefined;
@@ -42,6 +42,8 @@ export async function reset(dataDir: string, log: (line: string) => void): Promi
   }
   await runtime.close();
   await shutdown?.();
+  // Runtime state on tmpfs (the wasm guests' records, containerd's state).
+  await rm(runtimeStateDir(dataDir), { recursive: true, force: true });
   await removeDataDir(dataDir);
   log(
     `Reset: stopped ${containers.length} container(s), removed ${dataDir} (credential ${credentialPath(dataDir)} included).`,

@@ -12,7 +12,7 @@ import { type ContainerdSettings, cgroupDriverFor } from "../runtime/cri/contain
 import { ensureContainerd, hasSysResource, stopContainerd } from "../runtime/cri/containerd-process.ts";
 import { bridgeName, writePodNetwork } from "../runtime/cri/pod-network.ts";
 import { parseRegistries, writeHostsFiles } from "../runtime/cri/registries.ts";
-import { CriRuntime } from "../runtime/cri/runtime.ts";
+import { CriRuntime, removeCgroupfsParent } from "../runtime/cri/runtime.ts";
 import { MultiRuntime } from "../runtime/multi.ts";
 import type { ContainerRuntime } from "../runtime/types.ts";
 import { WasmRuntime } from "../runtime/wasm/runtime.ts";
@@ -120,6 +120,8 @@ async function containerRuntime(
       await stopContainerd(settings);
       // The bridge the CNI plugin made (gone with its namespace in tests; here it outlives pods).
       await new Promise((resolve) => execFile("ip", ["link", "delete", network.bridge], () => resolve(undefined)));
+      // The pods' cgroup parent, when no other agent's pods are in it (rmdir fails on a non-empty one).
+      if (cgroupDriver === "cgroupfs") await removeCgroupfsParent("/kubepods");
       await rm(runtimeStateDir(dataDir), { recursive: true, force: true });
     },
   };

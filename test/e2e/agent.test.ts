@@ -352,6 +352,7 @@ describe("k-agent's refusals", { timeout: 60_000 }, () => {
   function run(args: string[]): { code: number; out: string } {
     try {
       const out = execFileSync(NODE20, [AGENT, ...args], {
+        env: { ...process.env, K_AGENT_WASM_ONLY: "1" },
         encoding: "utf8",
         stdio: ["ignore", "pipe", "pipe"],
         timeout: 30_000,

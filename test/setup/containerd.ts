@@ -38,7 +38,7 @@ function missing(): string[] {
 }
 
 /** Installs what is missing when root on Debian; returns what is still missing. */
-function install(): string[] {
+export function installContainerPackages(): string[] {
   let need = missing();
   if (need.length === 0 || process.getuid?.() !== 0 || !existsSync("/etc/debian_version")) return need;
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
@@ -60,7 +60,7 @@ const none = async () => undefined;
 
 export async function startTestContainerd(): Promise<TestContainerd> {
   if (process.getuid?.() !== 0) return { available: false, reason: "containerd tests need root", stop: none };
-  const need = install();
+  const need = installContainerPackages();
   if (need.length > 0)
     return { available: false, reason: `missing ${need.join(", ")}: apt-get install ${need.join(" ")}`, stop: none };
   const registry: LoopbackRegistry = await startLoopbackRegistry();

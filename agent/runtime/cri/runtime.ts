@@ -188,7 +188,12 @@ export class CriRuntime implements ContainerRuntime {
 
   async listPodSandboxes(): Promise<SandboxStatus[]> {
     const { items } = await this.runtime<{ items: cri.PodSandbox[] }>("ListPodSandbox", {});
-    return items.map(toSandbox);
+    // The list carries no addresses: ask each ready sandbox for its IP, as kubelet does.
+    return Promise.all(
+      items.map(async (item) =>
+        item.state === "SANDBOX_READY" ? ((await this.podSandboxStatus(item.id)) ?? toSandbox(item)) : toSandbox(item),
+      ),
+    );
   }
 
   // --- containers
