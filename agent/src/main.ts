@@ -26,7 +26,7 @@ Usage:
 
 Options of join and run:
   --containerd <socket>     use this containerd instead of starting the agent's own
-  --sandbox-image <image>   the pod sandbox image (default ${DEFAULT_SANDBOX_IMAGE})
+  --sandbox-image <image>   the pod sandbox image (default ${DEFAULT_SANDBOX_IMAGE}; also K_AGENT_SANDBOX_IMAGE)
   --wasm-only               run WebAssembly pods only, even as root (also K_AGENT_WASM_ONLY=1)
 
 --data-dir defaults to ~/.k-agent; --node-name to this machine's hostname. Several agents can
@@ -107,9 +107,10 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const dataDir = resolve(values["data-dir"] ?? defaultDataDir());
+  const sandboxImage = values["sandbox-image"] ?? process.env.K_AGENT_SANDBOX_IMAGE;
   const runtimeOptions: RuntimeOptions = {
     ...(values.containerd !== undefined ? { containerdSocket: values.containerd } : {}),
-    ...(values["sandbox-image"] !== undefined ? { sandboxImage: values["sandbox-image"] } : {}),
+    ...(sandboxImage ? { sandboxImage } : {}),
     wasmOnly: values["wasm-only"] === true || process.env.K_AGENT_WASM_ONLY === "1",
   };
   try {

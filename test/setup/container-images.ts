@@ -23,6 +23,8 @@ export const TEST_IMAGES = {
   // dd allocates its 100 MiB block at once: over a 32 MiB limit the kernel OOM-kills it.
   memoryhog: ["/bin/sh", "-c", "dd if=/dev/zero of=/dev/null bs=100M count=1"],
   web: ["/bin/httpd", "-f", "-v", "-p", "80", "-h", "/www"],
+  // The seed manifest's myapp:1.2.0 (nothing by that name is on Docker Hub): HTTP on port 3000.
+  myapp: ["/bin/httpd", "-f", "-v", "-p", "3000", "-h", "/www"],
   // The sandbox ("pause") image: sleeps until told to stop.
   pause: ["/bin/sh", "-c", "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait; done"],
 } as const;
@@ -34,7 +36,13 @@ export function busyboxAvailable(): boolean {
 }
 
 /** The gzipped rootfs layer and its uncompressed digest (diff_id), built once and cached. */
+let built: { gz: Uint8Array; diffId: string } | undefined;
 function layer(): { gz: Uint8Array; diffId: string } {
+  built ??= buildLayer();
+  return built;
+}
+
+function buildLayer(): { gz: Uint8Array; diffId: string } {
   const busybox = readFileSync(BUSYBOX);
   const key = createHash("sha256").update(busybox).update("layer-v1").digest("hex").slice(0, 16);
   const tarPath = join(CACHE, `busybox-${key}.tar`);
@@ -90,16 +98,25 @@ function config(cmd: readonly string[], diffId: string): Uint8Array {
   );
 }
 
+/** Pushes test image `name` as `<registry>/<repository>:<tag>`. */
+export async function pushTestImage(
+  registry: string,
+  name: TestImage,
+  repository: string,
+  tag: string,
+): Promise<string> {
+  const { gz, diffId } = layer();
+  await pushImage(registry, repository, tag, {
+    config: { mediaType: "application/vnd.oci.image.config.v1+json", bytes: config(TEST_IMAGES[name], diffId) },
+    layers: [{ mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", bytes: gz }],
+  });
+  return `${registry}/${repository}:${tag}`;
+}
+
 /** Pushes every test image as `<registry>/kflare-test/<name>:1`; returns the references. */
 export async function pushTestImages(registry: string): Promise<Record<TestImage, string>> {
-  const { gz, diffId } = layer();
   const refs: Partial<Record<TestImage, string>> = {};
-  for (const [name, cmd] of Object.entries(TEST_IMAGES) as [TestImage, readonly string[]][]) {
-    await pushImage(registry, `kflare-test/${name}`, "1", {
-      config: { mediaType: "application/vnd.oci.image.config.v1+json", bytes: config(cmd, diffId) },
-      layers: [{ mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", bytes: gz }],
-    });
-    refs[name] = `${registry}/kflare-test/${name}:1`;
-  }
+  for (const name of Object.keys(TEST_IMAGES) as TestImage[])
+    refs[name] = await pushTestImage(registry, name, `kflare-test/${name}`, "1");
   return refs as Record<TestImage, string>;
 }

@@ -67,6 +67,8 @@ export interface RunOptions {
   input?: string;
   env?: Record<string, string>;
   timeoutMs?: number;
+  /** Words before the command, e.g. nsenter into a test's network namespace. */
+  prefix?: readonly string[];
 }
 
 /** Runs the real kubectl against `kubeconfig`, with a fresh HOME so no discovery cache carries over. */
@@ -83,7 +85,8 @@ async function runTool(bin: string, args: readonly string[], opts: RunOptions): 
   const home = await mkdtemp(join(tmpdir(), "kflare-home-"));
   try {
     return await new Promise<RunResult>((resolve, reject) => {
-      const child = spawn(bin, args, {
+      const [command, ...words] = [...(opts.prefix ?? []), bin, ...args];
+      const child = spawn(command ?? bin, words, {
         // Not the caller's environment: a developer's KUBECONFIG, HELM_* or proxy settings must not
         // change what a test sees. Callers add what they need through opts.env.
         env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home, KUBECONFIG: opts.kubeconfig, ...opts.env },
