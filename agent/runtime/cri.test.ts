@@ -6,7 +6,9 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { writeOciArchive } from "../../test/setup/container-images.ts";
 import { startTestContainerd, type TestContainerd } from "../../test/setup/containerd.ts";
+import { importImages } from "../src/images.ts";
 import { type ContractFixtures, runtimeContract } from "./contract.ts";
 import { CriRuntime } from "./cri/runtime.ts";
 import { containerConfig, podConfig, waitFor } from "./testing.ts";
@@ -143,6 +145,34 @@ describe("containerd runtime", { timeout: 60_000 }, () => {
     expect(r.exitCode).toBe(4);
     expect(new TextDecoder().decode(r.stdout)).toBe("out\n");
     expect(new TextDecoder().decode(r.stderr)).toBe("err\n");
+  });
+
+  test("k-agent images import loads an OCI archive: the image is there without a registry and runs", async ({
+    skip,
+  }) => {
+    if (ctd?.available !== true) return skip(ctd?.available === false ? ctd.reason : "containerd did not start");
+    const archive = join(temp(), "airgapped.tar");
+    writeOciArchive(archive, "hello", "docker.io/library/airgapped:1.0");
+    const runtime = makeRuntime();
+    runtimes.push(runtime);
+    expect(await runtime.imageStatus("airgapped:1.0")).toBeUndefined();
+    const lines: string[] = [];
+    await importImages(temp(), archive, (line) => lines.push(line), ctd.socket);
+    expect(lines.join("\n")).toContain("imported docker.io/library/airgapped:1.0");
+    expect(await runtime.imageStatus("airgapped:1.0")).toMatch(/sha256:[0-9a-f]{64}$/);
+    // Runs with no pull at all (imagePullPolicy Never).
+    const pod = podConfig({ uid: "uid-airgap", logDirectory: join(temp(), "uid-airgap"), runtimeHandler: "runc" });
+    const sandboxId = await runtime.runPodSandbox(pod);
+    const id = await runtime.createContainer(sandboxId, containerConfig({ name: "main", image: "airgapped:1.0" }), pod);
+    await runtime.startContainer(id);
+    const done = await waitFor(async () => {
+      const status = await runtime.containerStatus(id);
+      return status?.state === "exited" ? status : undefined;
+    }, 20_000);
+    expect(done.exitCode).toBe(0);
+    await expect(importImages(temp(), join(temp(), "missing.tar"), () => {}, ctd.socket)).rejects.toThrow(
+      /cannot read .*missing.tar/,
+    );
   });
 
   test("a readOnlyRootFilesystem container cannot write its root", async ({ skip }) => {

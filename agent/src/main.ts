@@ -3,12 +3,14 @@
 //   k-agent run [--data-dir D]                             run from the stored credential (after a reboot)
 //   k-agent install [--data-dir D]                         a systemd unit that runs it at boot
 //   k-agent reset [--data-dir D]                           stop its pods, forget the cluster
+//   k-agent images import <archive>                        load an image archive into the node (air gap)
 // Runs on plain Node 20+.
 
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { Agent } from "./agent.ts";
 import { defaultDataDir, loadCredential, NotJoinedError } from "./data-dir.ts";
+import { importImages } from "./images.ts";
 import { install } from "./install.ts";
 import { JoinError, join } from "./join.ts";
 import { AGENT_VERSION, defaultNodeName } from "./node-info.ts";
@@ -22,6 +24,7 @@ Usage:
   k-agent run [--data-dir <dir>]                                  run from the stored credential (e.g. after a reboot)
   k-agent install [--data-dir <dir>]                              install a systemd unit that runs the agent at boot
   k-agent reset [--data-dir <dir>]                                stop this agent's pods and forget the cluster
+  k-agent images import <archive> [--data-dir <dir>]              load an OCI/docker image archive into the node (air gap)
   k-agent --version
 
 Options of join and run:
@@ -129,6 +132,13 @@ async function main(argv: string[]): Promise<number> {
         return await install(dataDir, log);
       case "reset":
         return await reset(dataDir, log);
+      case "images": {
+        if (positionals[0] !== "import" || positionals.length !== 2) {
+          fail("usage: k-agent images import <archive> [--data-dir <dir>] [--containerd <socket>]");
+          return 2;
+        }
+        return await importImages(dataDir, positionals[1] ?? "", log, values.containerd);
+      }
       default:
         fail(`unknown command "${command}"\n\n${USAGE}`);
         return 2;

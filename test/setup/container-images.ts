@@ -120,3 +120,50 @@ export async function pushTestImages(registry: string): Promise<Record<TestImage
     refs[name] = await pushTestImage(registry, name, `kflare-test/${name}`, "1");
   return refs as Record<TestImage, string>;
 }
+
+/**
+ * Writes test image `name` as an OCI image-layout archive (a tar: oci-layout, index.json, blobs),
+ * the form `k-agent images import` loads; `reference` is what containerd will call it.
+ */
+export function writeOciArchive(path: string, name: TestImage, reference: string): void {
+  const { gz } = layer();
+  const work = mkdtempSync(join(tmpdir(), "kflare-oci-"));
+  try {
+    const blobs = join(work, "blobs", "sha256");
+    mkdirSync(blobs, { recursive: true });
+    const put = (bytes: Uint8Array) => {
+      const hex = createHash("sha256").update(bytes).digest("hex");
+      writeFileSync(join(blobs, hex), bytes);
+      return { digest: `sha256:${hex}`, size: bytes.byteLength };
+    };
+    const cfg = put(config(TEST_IMAGES[name], layer().diffId));
+    const lyr = put(gz);
+    const manifest = new TextEncoder().encode(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: "application/vnd.oci.image.manifest.v1+json",
+        config: { mediaType: "application/vnd.oci.image.config.v1+json", ...cfg },
+        layers: [{ mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", ...lyr }],
+      }),
+    );
+    const m = put(manifest);
+    writeFileSync(join(work, "oci-layout"), '{"imageLayoutVersion":"1.0.0"}');
+    writeFileSync(
+      join(work, "index.json"),
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: "application/vnd.oci.image.index.v1+json",
+        manifests: [
+          {
+            mediaType: "application/vnd.oci.image.manifest.v1+json",
+            ...m,
+            annotations: { "io.containerd.image.name": reference },
+          },
+        ],
+      }),
+    );
+    execFileSync("tar", ["-C", work, "-cf", path, "."]);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}

@@ -12,14 +12,40 @@ import { listObjects } from "../reads.ts";
 import { SchedulerCache } from "./scheduler-cache.ts";
 
 const KEY = "pending";
+/**
+ * Pods placed per sync. The store is single-threaded: one sync binding 30,000 pods would hold it
+ * for tens of seconds (no API requests, no lease renewals, so every node would look lost). A
+ * bounded batch, then a requeue, lets everything else interleave; the pods tried least recently
+ * go first, so pods that fit nowhere cannot starve the rest (kube-scheduler's queue does the same
+ * with its back-off).
+ */
+export const MAX_PODS_PER_SYNC = 500;
 const RUNTIME_CLASSES = { group: "node.k8s.io", version: "v1", plural: "runtimeclasses" };
 
 function unbound(pod: KubeObject | null | undefined): boolean {
   return !!pod && !(pod.spec as { nodeName?: string } | undefined)?.nodeName;
 }
 
+/**
+ * The pending pods to try in this sync: at most `max`, those tried least recently first (never
+ * tried ones in creation order); records the attempt and forgets pods no longer pending.
+ */
+export function nextBatch(all: KubeObject[], tried: Map<string, number>, max: number, now: number): KubeObject[] {
+  const uid = (p: KubeObject) => p.metadata.uid ?? "";
+  const present = new Set(all.map(uid));
+  for (const key of tried.keys()) if (!present.has(key)) tried.delete(key);
+  const batch =
+    all.length <= max
+      ? all
+      : [...all].sort((a, b) => (tried.get(uid(a)) ?? 0) - (tried.get(uid(b)) ?? 0)).slice(0, max);
+  for (const p of batch) tried.set(uid(p), now);
+  return batch;
+}
+
 export function schedulerController(core: StoreCore): Controller {
   const cache = new SchedulerCache();
+  /** When each pending pod was last tried (by uid); forgotten once it is bound or gone. */
+  const tried = new Map<string, number>();
   return {
     name: "scheduler",
     manager: "default-scheduler",
@@ -37,8 +63,11 @@ export function schedulerController(core: StoreCore): Controller {
     },
     startupKeys: () => [KEY],
     sync(_key, ctx) {
-      const pending = core.log.unboundPods().map((p) => p.value);
-      if (pending.length === 0) return [];
+      const all = core.log.unboundPods().map((p) => p.value);
+      if (all.length === 0) {
+        tried.clear();
+        return [];
+      }
       if (!cache.primed) {
         cache.prime(
           core.log.currentRevision(),
@@ -47,7 +76,8 @@ export function schedulerController(core: StoreCore): Controller {
           listObjects(core, RUNTIME_CLASSES),
         );
       }
-      return planScheduling({
+      const pending = nextBatch(all, tried, MAX_PODS_PER_SYNC, ctx.now);
+      const actions = planScheduling({
         pending,
         nodes: [...cache.nodes.values()],
         pods: [...cache.pods.values()],
@@ -55,6 +85,8 @@ export function schedulerController(core: StoreCore): Controller {
         now: ctx.now,
         random: ctx.random,
       });
+      if (all.length > pending.length) actions.push({ type: "requeue", afterMs: 0 });
+      return actions;
     },
   };
 }
