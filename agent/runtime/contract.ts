@@ -179,7 +179,11 @@ export function runtimeContract(
       expect(status.startedAt).toBeGreaterThanOrEqual(status.createdAt);
       expect(status.finishedAt).toBeGreaterThanOrEqual(status.startedAt ?? 0);
       expect(status.logPath).toBe(join(pod.logDirectory, config.logPath));
-      const records = logRecords(status);
+      // The runtime may finish copying output a moment after it reports the exit.
+      const records = await waitFor(async () => {
+        const r = logRecords(status);
+        return r.some((x) => x.content === fx.hello.stdout) ? r : undefined;
+      }, 5_000);
       expect(records).toContainEqual(
         expect.objectContaining({ stream: "stdout", full: true, content: fx.hello.stdout }),
       );
@@ -191,9 +195,11 @@ export function runtimeContract(
       const { id } = await run(runtime, sandbox(logDir, "uid-fail"), container(fx.failing.image));
       const status = await exited(runtime, id);
       expect(status).toMatchObject({ exitCode: fx.failing.exitCode, reason: "Error" });
-      expect(logRecords(status)).toContainEqual(
-        expect.objectContaining({ stream: "stderr", content: fx.failing.stderr }),
-      );
+      const records = await waitFor(async () => {
+        const r = logRecords(status);
+        return r.some((x) => x.content === fx.failing.stderr) ? r : undefined;
+      }, 5_000);
+      expect(records).toContainEqual(expect.objectContaining({ stream: "stderr", content: fx.failing.stderr }));
     });
 
     test("a long-running container stops within its grace period", async ({ skip }) => {

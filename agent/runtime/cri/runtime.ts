@@ -62,6 +62,15 @@ export class CriRuntime implements ContainerRuntime {
   private readonly options: CriRuntimeOptions;
   /** container id -> sandbox id (ContainerStatus does not carry it; ListContainers does). */
   private readonly sandboxOf = new Map<string, string>();
+  /**
+   * The last full status of each listed container, by the state it was read in: what a status
+   * holds does not change while its state does not (start time, exit code, log path), so a list
+   * costs one ListContainers call, not one ContainerStatus per container (the pod workers list
+   * often: kubelet keeps a cache for the same reason).
+   */
+  private readonly statusCache = new Map<string, { state: cri.ContainerState; status: ContainerStatus }>();
+  /** Addresses of ready sandboxes (fixed for a sandbox's life), so lists need no status calls. */
+  private readonly sandboxIPs = new Map<string, string | undefined>();
 
   constructor(options: CriRuntimeOptions) {
     this.options = options;
@@ -188,11 +197,17 @@ export class CriRuntime implements ContainerRuntime {
 
   async listPodSandboxes(): Promise<SandboxStatus[]> {
     const { items } = await this.runtime<{ items: cri.PodSandbox[] }>("ListPodSandbox", {});
-    // The list carries no addresses: ask each ready sandbox for its IP, as kubelet does.
+    // The list carries no addresses: ask each ready sandbox once for its IP, as kubelet does.
+    const listed = new Set(items.map((i) => i.id));
+    for (const id of this.sandboxIPs.keys()) if (!listed.has(id)) this.sandboxIPs.delete(id);
     return Promise.all(
-      items.map(async (item) =>
-        item.state === "SANDBOX_READY" ? ((await this.podSandboxStatus(item.id)) ?? toSandbox(item)) : toSandbox(item),
-      ),
+      items.map(async (item) => {
+        const sandbox = toSandbox(item);
+        if (item.state !== "SANDBOX_READY") return sandbox;
+        if (!this.sandboxIPs.has(item.id)) this.sandboxIPs.set(item.id, (await this.podSandboxStatus(item.id))?.ip);
+        const ip = this.sandboxIPs.get(item.id);
+        return ip ? { ...sandbox, ip } : sandbox;
+      }),
     );
   }
 
@@ -267,6 +282,7 @@ export class CriRuntime implements ContainerRuntime {
   async removeContainer(id: string): Promise<void> {
     await unlessNotFound(this.runtime("RemoveContainer", { container_id: id }, 60_000), undefined);
     this.sandboxOf.delete(id);
+    this.statusCache.delete(id);
   }
 
   async containerStatus(id: string): Promise<ContainerStatus | undefined> {
@@ -274,20 +290,32 @@ export class CriRuntime implements ContainerRuntime {
       this.runtime<{ status: cri.ContainerStatus | null }>("ContainerStatus", { container_id: id }),
       { status: null },
     );
-    if (status === null) return undefined;
+    if (status === null) {
+      this.statusCache.delete(id);
+      return undefined;
+    }
     let sandboxId = this.sandboxOf.get(id);
     if (sandboxId === undefined) {
       const { containers } = await this.runtime<{ containers: cri.Container[] }>("ListContainers", { filter: { id } });
       sandboxId = containers[0]?.pod_sandbox_id ?? "";
       this.sandboxOf.set(id, sandboxId);
     }
-    return toStatus(status, sandboxId);
+    const result = toStatus(status, sandboxId);
+    this.statusCache.set(id, { state: status.state, status: result });
+    return result;
   }
 
   async listContainers(): Promise<ContainerStatus[]> {
     const { containers } = await this.runtime<{ containers: cri.Container[] }>("ListContainers", {});
+    const listed = new Set(containers.map((c) => c.id));
+    for (const id of this.statusCache.keys()) if (!listed.has(id)) this.statusCache.delete(id);
     for (const c of containers) this.sandboxOf.set(c.id, c.pod_sandbox_id);
-    const statuses = await Promise.all(containers.map((c) => this.containerStatus(c.id)));
+    const statuses = await Promise.all(
+      containers.map(async (c) => {
+        const cached = this.statusCache.get(c.id);
+        return cached !== undefined && cached.state === c.state ? cached.status : this.containerStatus(c.id);
+      }),
+    );
     return statuses.filter((s): s is ContainerStatus => s !== undefined);
   }
 
