@@ -398,5 +398,7 @@ describe("k-agent's refusals", { timeout: 60_000 }, () => {
     expect(r.out).toContain(join(dir, "state.json"));
     expect(r.out).toContain("k-agent reset");
     await rm(dir, { recursive: true, force: true });
+    // The runtime's state on tmpfs, made before the state file was read.
+    await rm(runtimeStateDir(dir), { recursive: true, force: true });
   });
 });
