@@ -331,6 +331,100 @@ describe("k-agent with containers (containerd, runc, CNI) in a network namespace
     expect(await containers()).toEqual(running);
   });
 
+  it("mounts configMap, secret, emptyDir (also in memory), downwardAPI, projected and subPath volumes", async ({
+    skip,
+  }) => {
+    if (unavailable) return skip(unavailable);
+    await apply({
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "settings" },
+      data: { greeting: "hello from a configmap", "app.conf": "mode=fast" },
+    });
+    await apply({
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: "creds" },
+      stringData: { password: "s3cret-value" },
+    });
+    const script = [
+      "echo greeting=$(cat /etc/settings/greeting)",
+      "echo items=$(ls /etc/items)",
+      "echo conf=$(cat /etc/items/renamed.conf)",
+      "echo password=$(cat /etc/creds/password)",
+      "echo secretmode=$(stat -L -c %a /etc/creds/password)",
+      "echo scratch=$(echo kept > /scratch/f && cat /scratch/f)",
+      "echo memory=$(grep ' /fast ' /proc/mounts | cut -d' ' -f3)",
+      "echo labels=$(cat /etc/podinfo/labels)",
+      "echo projected=$(cat /etc/projected/greeting)/$(cat /etc/projected/name)",
+      "echo subpath=$(cat /app/app.conf)",
+      "touch /etc/settings/new 2>/dev/null && echo readonly=no || echo readonly=yes",
+    ].join("; ");
+    await apply({
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "volumes", labels: { app: "volumes", tier: "test" } },
+      spec: {
+        restartPolicy: "Never",
+        containers: [
+          {
+            name: "main",
+            image: images.hello,
+            command: ["/bin/sh", "-c", script],
+            volumeMounts: [
+              { name: "settings", mountPath: "/etc/settings", readOnly: true },
+              { name: "items", mountPath: "/etc/items" },
+              { name: "creds", mountPath: "/etc/creds" },
+              { name: "scratch", mountPath: "/scratch" },
+              { name: "fast", mountPath: "/fast" },
+              { name: "podinfo", mountPath: "/etc/podinfo" },
+              { name: "projected", mountPath: "/etc/projected" },
+              { name: "settings", mountPath: "/app/app.conf", subPath: "app.conf" },
+            ],
+          },
+        ],
+        volumes: [
+          { name: "settings", configMap: { name: "settings" } },
+          { name: "items", configMap: { name: "settings", items: [{ key: "app.conf", path: "renamed.conf" }] } },
+          { name: "creds", secret: { secretName: "creds", defaultMode: 0o400 } },
+          { name: "scratch", emptyDir: {} },
+          { name: "fast", emptyDir: { medium: "Memory" } },
+          {
+            name: "podinfo",
+            downwardAPI: { items: [{ path: "labels", fieldRef: { fieldPath: "metadata.labels['tier']" } }] },
+          },
+          {
+            name: "projected",
+            projected: {
+              sources: [
+                { configMap: { name: "settings", items: [{ key: "greeting", path: "greeting" }] } },
+                { downwardAPI: { items: [{ path: "name", fieldRef: { fieldPath: "metadata.name" } }] } },
+              ],
+            },
+          },
+        ],
+      },
+    });
+    await eventually("volumes pod Succeeded", async () => (await podsOf("volumes"))[0]?.status?.phase === "Succeeded");
+    const logs = await kubectl("logs", "volumes");
+    expect(logs.trim().split("\n")).toEqual([
+      "greeting=hello from a configmap",
+      "items=renamed.conf",
+      "conf=mode=fast",
+      "password=s3cret-value",
+      "secretmode=400",
+      "scratch=kept",
+      "memory=tmpfs",
+      "labels=test",
+      "projected=hello from a configmap/volumes",
+      "subpath=mode=fast",
+      "readonly=yes",
+    ]);
+    // The secret's value is in the pod's own output only, never in the agent's.
+    expect(agentOut).not.toContain("s3cret-value");
+    await kubectl("delete", "pod", "volumes", "--wait=true");
+  });
+
   it("stops and removes the containers of deleted pods", async ({ skip }) => {
     if (unavailable) return skip(unavailable);
     await kubectl("delete", "deployment", "web", "published", "--wait=true");
