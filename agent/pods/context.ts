@@ -53,6 +53,8 @@ export interface NodeContext {
   hostIPs: string[];
   allocatable: NodeAllocatable;
   mounter: Mounter;
+  /** Whether privileged containers may run here (k-agent --allow-privileged; off by default). */
+  allowPrivileged: boolean;
   /** The runtime handler for a RuntimeClass name; undefined when the node cannot run it. */
   runtimeHandler: (runtimeClassName: string | undefined) => string | undefined;
   log: Logger;

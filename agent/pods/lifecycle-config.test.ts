@@ -79,6 +79,25 @@ describe("container config", () => {
   });
 });
 
+describe("privileged containers", () => {
+  it("are refused with CreateContainerConfigError unless the node allows them", async () => {
+    h = await Harness.create();
+    const pod = makePod("priv", { containers: [container("web", { securityContext: { privileged: true } })] });
+    await h.set([pod]);
+    expect(h.status("uid-priv").containerStatuses?.[0]?.state?.waiting).toEqual({
+      reason: "CreateContainerConfigError",
+      message:
+        'container "web" is privileged, and this node does not allow privileged containers (start its agent with --allow-privileged)',
+    });
+    expect(h.runtime.named("web")).toHaveLength(0);
+    await h.close();
+
+    h = await Harness.create({ allowPrivileged: true });
+    await h.set([pod]);
+    expect(h.runtime.running("web")?.config.securityContext?.privileged).toBe(true);
+  });
+});
+
 describe("volumes", () => {
   it("materialises emptyDir, configMap, secret, downwardAPI and hostPath volumes and mounts them", async () => {
     h = await Harness.create();

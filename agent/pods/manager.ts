@@ -36,6 +36,8 @@ export interface PodManagerOptions {
   nodeIPs?: string[];
   /** What resourceFieldRef reports for a limit a container does not set. */
   allocatable?: NodeAllocatable;
+  /** Privileged containers run only when the node allows them (default: refused). */
+  allowPrivileged?: boolean;
   onStatus: (update: PodStatusUpdate) => void;
   onEvent?: (event: AgentEvent) => void;
   /** A deleted pod's containers have all stopped: the session may now delete it with grace 0. */
@@ -88,6 +90,7 @@ export class PodManager {
       hostIPs: options.nodeIPs ?? [],
       allocatable: options.allocatable ?? { cpu: "1", memory: "1Gi" },
       mounter: options.mounter ?? systemMounter,
+      allowPrivileged: options.allowPrivileged ?? false,
       runtimeHandler:
         options.runtimeHandler ??
         ((name) => (name ? (runtime.handlers.includes(name) ? name : undefined) : (runtime.handlers[0] ?? ""))),

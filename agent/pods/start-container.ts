@@ -82,6 +82,12 @@ export async function startContainer(
   const addresses = { podIPs: sandbox.ip ? [sandbox.ip] : [], hostIPs: ctx.hostIPs };
   const env = resolveEnv({ pod, container, config: ctx.config, addresses, allocatable: ctx.allocatable });
   if ("error" in env) return fail("CreateContainerConfigError", env.error);
+  // A privileged container owns the machine: only on nodes whose owner said so.
+  if (container.securityContext?.privileged === true && !ctx.allowPrivileged)
+    return fail(
+      "CreateContainerConfigError",
+      `container "${name}" is privileged, and this node does not allow privileged containers (start its agent with --allow-privileged)`,
+    );
   let mounts: Awaited<ReturnType<typeof buildMounts>>;
   try {
     mounts = await buildMounts(pod, container, st.volumes, env.env);

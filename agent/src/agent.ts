@@ -19,6 +19,8 @@ export interface AgentOptions {
   credential: Credential;
   dataDir: string;
   runtime: ContainerRuntime;
+  /** Privileged containers may run (k-agent --allow-privileged). */
+  allowPrivileged?: boolean;
   /** Sets up the pod network once the control plane has given the node its podCIDR. */
   podNetwork?: (podCIDR: string) => Promise<void>;
   log: (line: string) => void;
@@ -41,6 +43,7 @@ export class Agent {
     this.pods = new PodManager({
       runtime,
       dataDir,
+      allowPrivileged: opts.allowPrivileged ?? false,
       nodeIPs: ip ? [ip] : [],
       onStatus: ({ pod, status }) => {
         const frame: AgentFrame = {

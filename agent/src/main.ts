@@ -31,6 +31,7 @@ Options of join and run:
   --containerd <socket>     use this containerd instead of starting the agent's own
   --sandbox-image <image>   the pod sandbox image (default ${DEFAULT_SANDBOX_IMAGE}; also K_AGENT_SANDBOX_IMAGE)
   --wasm-only               run WebAssembly pods only, even as root (also K_AGENT_WASM_ONLY=1)
+  --allow-privileged        let pods run privileged containers (refused by default)
 
 --data-dir defaults to ~/.k-agent; --node-name to this machine's hostname. Several agents can
 share a machine with distinct --node-name and --data-dir. Registry mirrors and plain-http
@@ -39,7 +40,7 @@ registries: <data-dir>/registries.yaml, as k3s's registries.yaml.`;
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const fail = (line: string) => process.stderr.write(`k-agent: ${line}\n`);
 
-async function runAgent(dataDir: string, runtimeOptions: RuntimeOptions): Promise<number> {
+async function runAgent(dataDir: string, runtimeOptions: RuntimeOptions, allowPrivileged: boolean): Promise<number> {
   const stored = await loadCredential(dataDir);
   // K_AGENT_SERVER: the control plane moved (npm start on another port); the credential stays valid.
   const credential = process.env.K_AGENT_SERVER ? { ...stored, server: process.env.K_AGENT_SERVER } : stored;
@@ -53,6 +54,7 @@ async function runAgent(dataDir: string, runtimeOptions: RuntimeOptions): Promis
     credential,
     dataDir,
     runtime,
+    allowPrivileged,
     ...(podNetwork !== undefined ? { podNetwork } : {}),
     log,
     onUpgradeRequired: (message) => {
@@ -90,6 +92,7 @@ async function main(argv: string[]): Promise<number> {
     containerd?: string;
     "sandbox-image"?: string;
     "wasm-only"?: boolean;
+    "allow-privileged"?: boolean;
   };
   let positionals: string[];
   try {
@@ -101,6 +104,7 @@ async function main(argv: string[]): Promise<number> {
         containerd: { type: "string" },
         "sandbox-image": { type: "string" },
         "wasm-only": { type: "boolean" },
+        "allow-privileged": { type: "boolean" },
       },
       allowPositionals: true,
       strict: true,
@@ -124,10 +128,10 @@ async function main(argv: string[]): Promise<number> {
           return 2;
         }
         await join({ token: positionals[0]!, nodeName: values["node-name"] ?? defaultNodeName(), dataDir, log });
-        return await runAgent(dataDir, runtimeOptions);
+        return await runAgent(dataDir, runtimeOptions, values["allow-privileged"] === true);
       }
       case "run":
-        return await runAgent(dataDir, runtimeOptions);
+        return await runAgent(dataDir, runtimeOptions, values["allow-privileged"] === true);
       case "install":
         return await install(dataDir, log);
       case "reset":

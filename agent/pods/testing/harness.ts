@@ -20,6 +20,7 @@ export interface HarnessOptions {
   clock?: FakeClock;
   runtime?: FakeRuntime;
   dir?: string;
+  allowPrivileged?: boolean;
 }
 
 export class Harness {
@@ -38,12 +39,20 @@ export class Harness {
   readonly runtime: FakeRuntime;
   readonly dir: string;
   private readonly timing: Partial<Timing>;
+  private readonly allowPrivileged: boolean;
 
-  private constructor(clock: FakeClock, runtime: FakeRuntime, dir: string, timing: Partial<Timing>) {
+  private constructor(
+    clock: FakeClock,
+    runtime: FakeRuntime,
+    dir: string,
+    timing: Partial<Timing>,
+    allowPrivileged: boolean,
+  ) {
     this.clock = clock;
     this.runtime = runtime;
     this.dir = dir;
     this.timing = timing;
+    this.allowPrivileged = allowPrivileged;
     this.manager = this.newManager();
   }
 
@@ -51,7 +60,7 @@ export class Harness {
     const clock = options.clock ?? new FakeClock();
     const runtime = options.runtime ?? new FakeRuntime(clock);
     const dir = options.dir ?? (await mkdtemp(join(tmpdir(), "kflare-pods-")));
-    const h = new Harness(clock, runtime, dir, options.timing ?? {});
+    const h = new Harness(clock, runtime, dir, options.timing ?? {}, options.allowPrivileged ?? false);
     await h.manager.start();
     return h;
   }
@@ -65,6 +74,7 @@ export class Harness {
       allocatable: { cpu: "4", memory: "8Gi" },
       mounter: this.mounter,
       timing: this.timing,
+      allowPrivileged: this.allowPrivileged,
       onStatus: (u) => this.statuses.push(u),
       onEvent: (e) => this.events.push(e),
       onTerminated: (p) => this.terminated.push(p),
