@@ -148,6 +148,12 @@ describe("volumes", () => {
       { hostPath: join(podDir, "kubernetes.io~secret", "creds"), containerPath: "/creds", readOnly: true },
       { hostPath: join(podDir, "kubernetes.io~downward-api", "info"), containerPath: "/info", readOnly: true },
       { hostPath: join(h.dir, "host", "data"), containerPath: "/host", readOnly: true },
+      // kubelet's termination message file, one per container attempt.
+      {
+        hostPath: join(h.dir, "pods", "uid-vol", "termination", "web-0"),
+        containerPath: "/dev/termination-log",
+        readOnly: false,
+      },
     ]);
     const mode = async (p: string) => (await stat(p)).mode & 0o777;
     expect(await mode(join(podDir, "kubernetes.io~empty-dir", "scratch"))).toBe(0o777);

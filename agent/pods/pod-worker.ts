@@ -18,6 +18,7 @@ import type { ProbeSeed, RunningContainer } from "./probes/manager.ts";
 import { stableJSON } from "./spec-hash.ts";
 import type { PodSyncState } from "./start-container.ts";
 import { syncPod } from "./sync-pod.ts";
+import { terminationMessage } from "./termination-message.ts";
 import { PodVolumes } from "./volumes/pod-volumes.ts";
 
 export interface WorkerHost {
@@ -113,8 +114,37 @@ export class PodWorker {
     });
   }
 
-  private async syncOnce(): Promise<boolean> {
+  /** Messages of exited containers by id (read once: an exited attempt never changes). */
+  private readonly messages = new Map<string, string>();
+
+  /** The runtime's view of this pod, with exited containers' termination messages filled in. */
+  private async observe(): Promise<ObservedPod> {
     const observed = await this.host.observe(this.uid);
+    const pod = this.pod;
+    if (!pod) return observed;
+    const specs = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])];
+    const containers = await Promise.all(
+      observed.containers.map(async (c) => {
+        if (c.state !== "exited") return c;
+        let message = this.messages.get(c.id);
+        if (message === undefined) {
+          message = await terminationMessage(
+            c,
+            this.volumes.podDir,
+            specs.find((x) => x.name === c.name),
+          );
+          this.messages.set(c.id, message);
+        }
+        return message !== "" ? { ...c, message } : c;
+      }),
+    );
+    const present = new Set(observed.containers.map((c) => c.id));
+    for (const id of this.messages.keys()) if (!present.has(id)) this.messages.delete(id);
+    return { ...observed, containers };
+  }
+
+  private async syncOnce(): Promise<boolean> {
+    const observed = await this.observe();
     const pod = this.pod;
     if (!pod) {
       await this.cleanUp(observed);
@@ -138,13 +168,13 @@ export class PodWorker {
       return false;
     }
     const outcome = await syncPod(this.ctx, st, observed);
-    let after = await this.host.observe(this.uid);
+    let after = await this.observe();
     const status = this.report(pod, after, false);
     if (TERMINAL.has(status.phase ?? "") && after.sandboxes.some((s) => s.state === "ready")) {
       // Nothing will run again (restartPolicy Never/OnFailure): stop what is left and the sandbox.
       this.ctx.probes.removePod(this.uid);
       await killPod(this.ctx, pod, after, podGracePeriod(pod));
-      after = await this.host.observe(this.uid);
+      after = await this.observe();
       this.report(pod, after, false);
     }
     return outcome.again;
@@ -225,7 +255,7 @@ export class PodWorker {
     }
     this.ctx.probes.removePod(this.uid);
     // A pod the API already records as finished keeps that status; there is nothing newer to say.
-    if (!TERMINAL.has(pod.status?.phase ?? "")) this.report(pod, await this.host.observe(this.uid), true);
+    if (!TERMINAL.has(pod.status?.phase ?? "")) this.report(pod, await this.observe(), true);
     if (!this.terminatedReported) {
       this.terminatedReported = true;
       this.host.emitTerminated(podRef(pod));

@@ -15,6 +15,7 @@ import { errorText } from "./images.ts";
 import { containerName, type ObservedPod } from "./observed.ts";
 import { findImageAuth } from "./pull-secrets.ts";
 import { containerSpecHash } from "./spec-hash.ts";
+import { terminationMount } from "./termination-message.ts";
 import type { PodVolumes } from "./volumes/pod-volumes.ts";
 
 export interface PodSyncState {
@@ -94,6 +95,11 @@ export async function startContainer(
   } catch (err) {
     if (err instanceof ContainerConfigError) return fail("CreateContainerConfigError", err.message);
     throw err;
+  }
+  // wasm guests are given directories only (preopens): no termination message file for them.
+  if (target.sandboxConfig.runtimeHandler !== "wasm") {
+    const termination = await terminationMount(st.volumes.podDir, container, attempt);
+    if (termination !== undefined) mounts.push(termination);
   }
   const { command, args } = expandCommand(container, env.env);
   const config = containerConfig(pod, container, {

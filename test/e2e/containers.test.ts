@@ -122,7 +122,10 @@ interface PodStatus {
   containerStatuses?: {
     containerID?: string;
     restartCount: number;
-    state?: { terminated?: { reason?: string; exitCode?: number }; running?: { startedAt?: string } };
+    state?: {
+      terminated?: { reason?: string; exitCode?: number; message?: string };
+      running?: { startedAt?: string };
+    };
     lastState?: { terminated?: { reason?: string; exitCode?: number } };
   }[];
 }
@@ -423,6 +426,33 @@ describe("k-agent with containers (containerd, runc, CNI) in a network namespace
     // The secret's value is in the pod's own output only, never in the agent's.
     expect(agentOut).not.toContain("s3cret-value");
     await kubectl("delete", "pod", "volumes", "--wait=true");
+  });
+
+  it("reports what a container wrote to its termination message file, or its log tail on error", async ({ skip }) => {
+    if (unavailable) return skip(unavailable);
+    const pod = (name: string, script: string, extra: Record<string, unknown> = {}) => ({
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name, labels: { app: name } },
+      spec: {
+        restartPolicy: "Never",
+        containers: [{ name: "main", image: images.hello, command: ["/bin/sh", "-c", script], ...extra }],
+      },
+    });
+    await apply(pod("said", "echo 'all done: 42 items' > /dev/termination-log; exit 3"));
+    await apply(
+      pod("fallback", "echo 'first line'; echo 'it broke here'; exit 1", {
+        terminationMessagePolicy: "FallbackToLogsOnError",
+      }),
+    );
+    const terminated = async (name: string) =>
+      eventually(
+        `${name} terminated`,
+        async () => (await podsOf(name))[0]?.status?.containerStatuses?.[0]?.state?.terminated,
+      );
+    expect(await terminated("said")).toMatchObject({ exitCode: 3, reason: "Error", message: "all done: 42 items\n" });
+    expect(await terminated("fallback")).toMatchObject({ exitCode: 1, message: "first line\nit broke here\n" });
+    await kubectl("delete", "pod", "said", "fallback", "--wait=true");
   });
 
   it("stops and removes the containers of deleted pods", async ({ skip }) => {
