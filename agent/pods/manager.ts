@@ -20,6 +20,7 @@ import type { NodeAllocatable } from "./downward.ts";
 import type { ConfigSource } from "./env.ts";
 import { type AgentEvent, type PodRef, type PodStatusUpdate, Recorder } from "./events.ts";
 import { errorText, ImageManager } from "./images.ts";
+import { type LogRotationOptions, LogRotator } from "./log-rotation.ts";
 import { fingerprint, groupByPod, type ObservedPod } from "./observed.ts";
 import { PodWorker } from "./pod-worker.ts";
 import { ProbeManager } from "./probes/manager.ts";
@@ -36,6 +37,8 @@ export interface PodManagerOptions {
   nodeIPs?: string[];
   /** What resourceFieldRef reports for a limit a container does not set. */
   allocatable?: NodeAllocatable;
+  /** Container log rotation (default 10 MiB x 5 files, checked every 10 s, as kubelet). */
+  logRotation?: Partial<LogRotationOptions> & { intervalMs?: number };
   /** Privileged containers run only when the node allows them (default: refused). */
   allowPrivileged?: boolean;
   onStatus: (update: PodStatusUpdate) => void;
@@ -61,6 +64,9 @@ export class PodManager {
   private desiredKnown = false;
   private started = false;
   private relistTimer: CancelTimer | undefined;
+  private rotateTimer: CancelTimer | undefined;
+  private readonly rotator: LogRotator;
+  private readonly rotateIntervalMs: number;
   private lastResync = 0;
   private readonly options: PodManagerOptions;
 
@@ -69,6 +75,8 @@ export class PodManager {
     const clock = options.clock ?? systemClock;
     const timing: Timing = { ...DEFAULT_TIMING, ...options.timing };
     const recorder = new Recorder(clock, options.onEvent ?? (() => undefined));
+    this.rotator = new LogRotator(options.runtime, options.logRotation ?? {}, () => clock.now());
+    this.rotateIntervalMs = options.logRotation?.intervalMs ?? 10_000;
     const runtime = options.runtime;
     const config: ConfigSource = {
       configMap: (ns, name) => this.configMaps.get(`${ns}/${name}`),
@@ -121,6 +129,19 @@ export class PodManager {
     this.lastResync = this.ctx.clock.now();
     for (const w of this.workers.values()) w.requestSync();
     await this.relist();
+    this.scheduleRotation();
+  }
+
+  private scheduleRotation(): void {
+    this.rotateTimer = this.ctx.clock.setTimer(this.rotateIntervalMs, () => {
+      const work = this.rotator
+        .rotate()
+        .catch((err: unknown) => this.ctx.log("warn", "rotating container logs failed", { error: errorText(err) }))
+        .finally(() => {
+          if (this.started) this.scheduleRotation();
+        });
+      this.track(work);
+    });
   }
 
   /** Stops the agent's loops; containers keep running (the next agent adopts them). */
@@ -128,6 +149,8 @@ export class PodManager {
     this.started = false;
     this.relistTimer?.();
     this.relistTimer = undefined;
+    this.rotateTimer?.();
+    this.rotateTimer = undefined;
     for (const w of this.workers.values()) w.stop();
     this.ctx.probes.stopAll();
     await this.settled();

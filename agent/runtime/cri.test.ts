@@ -2,12 +2,14 @@
 // agent starts its own), pulling busybox-based images from a real registry on loopback: the shared
 // runtime contract, then what only containers do (limits in cgroups, exec, adoption by a new
 // client). Without root or the packages these tests skip and say why, except in CI.
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { writeOciArchive } from "../../test/setup/container-images.ts";
 import { startTestContainerd, type TestContainerd } from "../../test/setup/containerd.ts";
+import { LogRotator } from "../pods/log-rotation.ts";
 import { importImages } from "../src/images.ts";
 import { type ContractFixtures, runtimeContract } from "./contract.ts";
 import { CriRuntime } from "./cri/runtime.ts";
@@ -173,6 +175,20 @@ describe("containerd runtime", { timeout: 60_000 }, () => {
     await expect(importImages(temp(), join(temp(), "missing.tar"), () => {}, ctd.socket)).rejects.toThrow(
       /cannot read .*missing.tar/,
     );
+  });
+
+  test("log rotation: a log over its cap is renamed and containerd reopens a fresh one", async ({ skip }) => {
+    const { runtime, id } = await running({}, skip);
+    const status = await runtime.containerStatus(id);
+    const logPath = status?.logPath ?? "";
+    const rotator = new LogRotator(runtime, { maxBytes: 300, maxFiles: 2 });
+    await waitFor(async () => ((await stat(logPath)).size > 300 ? true : undefined), 20_000);
+    expect(await rotator.rotate()).toEqual([logPath]);
+    const rotated = readdirSync(dirname(logPath)).filter((f) => f.startsWith(`${basename(logPath)}.`));
+    expect(rotated).toHaveLength(1);
+    expect(readFileSync(join(dirname(logPath), rotated[0] ?? ""), "utf8")).toMatch(/stdout F tick \d+/);
+    // The container keeps logging, into the fresh file.
+    await waitFor(async () => (/stdout F tick \d+/.test(readFileSync(logPath, "utf8")) ? true : undefined), 20_000);
   });
 
   test("a readOnlyRootFilesystem container cannot write its root", async ({ skip }) => {

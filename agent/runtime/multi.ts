@@ -132,6 +132,13 @@ export class MultiRuntime implements ContainerRuntime {
     return all;
   }
 
+  async reopenContainerLog(id: string): Promise<void> {
+    const runtime = await this.owner(id, "container");
+    if (runtime?.reopenContainerLog === undefined)
+      throw new RuntimeError("NotSupported", `container "${id}": its runtime cannot reopen logs`);
+    await runtime.reopenContainerLog(id);
+  }
+
   async execSync(id: string, cmd: string[], timeoutSeconds: number): Promise<ExecResult> {
     const runtime = await this.owner(id, "container");
     if (runtime === undefined) throw new RuntimeError("ExecError", `container "${id}" not found`);

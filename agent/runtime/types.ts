@@ -167,6 +167,12 @@ export interface ContainerRuntime {
   containerStatus(id: string): Promise<ContainerStatus | undefined>;
   listContainers(): Promise<ContainerStatus[]>;
 
+  /**
+   * Opens a fresh log file at the container's log path after the agent renamed the old one (log
+   * rotation). Runtimes without it are rotated by copy and truncate.
+   */
+  reopenContainerLog?(id: string): Promise<void>;
+
   /** Runs a command in a container (exec probes); runtimes that cannot throw RuntimeError "NotSupported". */
   execSync(id: string, cmd: string[], timeoutSeconds: number): Promise<ExecResult>;
 

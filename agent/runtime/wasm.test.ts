@@ -2,9 +2,9 @@
 // wasi:http), against components pushed to a real registry on loopback (Debian's docker-registry).
 // Without a registry these tests skip and say why, except in CI, where they fail.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
@@ -14,6 +14,7 @@ import {
   type WasmFixtures,
   wasmFixtures,
 } from "../../test/setup/wasm-fixtures.ts";
+import { LogRotator } from "../pods/log-rotation.ts";
 import { type ContractFixtures, runtimeContract } from "./contract.ts";
 import { criLogLines } from "./cri-log.ts";
 import { containerConfig, podConfig, waitFor } from "./testing.ts";
@@ -115,6 +116,23 @@ describe("wasm runtime", { timeout: 60_000 }, () => {
       });
     expect(leftovers).toEqual([]);
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("log rotation copies a guest's log aside and truncates it; the guest keeps writing to it", async ({ skip }) => {
+    const reason = unavailable();
+    if (reason !== undefined) skip(reason);
+    const runtime = open();
+    const { id } = await start(runtime, "uid-rotate", containerConfig({ name: "ticker", image: image("ticker") }));
+    const logPath = (await runtime.containerStatus(id))?.logPath ?? "";
+    await waitFor(async () => (statSync(logPath).size > 300 ? true : undefined), 20_000);
+    expect(await new LogRotator(runtime, { maxBytes: 300, maxFiles: 2 }).rotate()).toEqual([logPath]);
+    const rotated = readdirSync(dirname(logPath)).filter((f) => f.startsWith(`${basename(logPath)}.`));
+    expect(rotated).toHaveLength(1);
+    expect(readFileSync(join(dirname(logPath), rotated[0] ?? ""), "utf8")).toMatch(/stdout F tick \d+/);
+    // Appends land at the new start of the file (the runner writes with O_APPEND): no hole of zeros.
+    await waitFor(async () => (/stdout F tick \d+/.test(readFileSync(logPath, "utf8")) ? true : undefined), 20_000);
+    expect(readFileSync(logPath, "utf8").startsWith("\0")).toBe(false);
+    await runtime.stopContainer(id, 1);
   });
 
   test("a command gets its args (command + args) and env, nothing more", async ({ skip }) => {

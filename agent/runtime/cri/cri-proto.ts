@@ -22,6 +22,7 @@ service RuntimeService {
   rpc RemoveContainer(RemoveContainerRequest) returns (RemoveContainerResponse) {}
   rpc ListContainers(ListContainersRequest) returns (ListContainersResponse) {}
   rpc ContainerStatus(ContainerStatusRequest) returns (ContainerStatusResponse) {}
+  rpc ReopenContainerLog(ReopenContainerLogRequest) returns (ReopenContainerLogResponse) {}
 
   rpc ExecSync(ExecSyncRequest) returns (ExecSyncResponse) {}
   rpc Exec(ExecRequest) returns (ExecResponse) {}
@@ -605,6 +606,13 @@ message ContainerStats {
   SwapUsage swap = 5;
   IoUsage io = 6;
 }
+
+// After the agent renames a container's log file: containerd opens a fresh one at log_path.
+message ReopenContainerLogRequest {
+  string container_id = 1;
+}
+
+message ReopenContainerLogResponse {}
 
 message ContainerStatsRequest {
   string container_id = 1;

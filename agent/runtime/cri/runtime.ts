@@ -319,6 +319,10 @@ export class CriRuntime implements ContainerRuntime {
     return statuses.filter((s): s is ContainerStatus => s !== undefined);
   }
 
+  async reopenContainerLog(id: string): Promise<void> {
+    await this.runtime("ReopenContainerLog", { container_id: id });
+  }
+
   async execSync(id: string, cmd: string[], timeoutSeconds: number): Promise<ExecResult> {
     try {
       const r = await this.runtime<cri.ExecSyncResponse>(
