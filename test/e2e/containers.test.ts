@@ -7,13 +7,14 @@
 // deleted. Afterwards the machine's own firewall rules and links are what they were.
 
 import type { ChildProcess } from "node:child_process";
+import { existsSync, readdirSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CriRuntime } from "../../agent/runtime/cri/runtime.ts";
-import { containerdLayout } from "../../agent/src/runtimes.ts";
+import { containerdLayout, runtimeStateDir } from "../../agent/src/runtimes.ts";
 import { connectionFromKubeconfig, KubeClient, type Obj } from "../../cli/kube-client.ts";
 import { type ControlPlane, startControlPlane } from "../../cli/local-control-plane.ts";
 import { createJoinToken } from "../../cli/token-command.ts";
@@ -464,6 +465,51 @@ describe("k-agent with containers (containerd, runc, CNI) in a network namespace
       "no pods left",
       async () => (await client.get<{ items: Obj[] }>("/api/v1/namespaces/default/pods")).items.length === 0,
     );
+  });
+
+  it("leaves nothing behind after 100 pods created and deleted: containers, sandboxes, netns, addresses, cgroups, veths", async ({
+    skip,
+  }) => {
+    if (unavailable) return skip(unavailable);
+    const links = () => netns!.exec("ip", ["-o", "link"]).trim().split("\n").length;
+    const baseline = links();
+    const cycle = deployment("cycle", 0, {
+      terminationGracePeriodSeconds: 0,
+      containers: [{ name: "main", image: images.ticker, resources: { requests: { cpu: "1m", memory: "1Mi" } } }],
+    });
+    await apply(cycle);
+    for (let round = 0; round < 5; round++) {
+      await kubectl("scale", "deployment", "cycle", "--replicas=20");
+      await eventually(
+        `round ${round}: 20 Running`,
+        async () => (await podsOf("cycle")).filter((p) => p.status?.phase === "Running").length === 20,
+        120_000,
+      );
+      await kubectl("scale", "deployment", "cycle", "--replicas=0");
+      await eventually(
+        `round ${round}: all gone`,
+        async () =>
+          (await client.get<{ items: Obj[] }>("/api/v1/namespaces/default/pods?labelSelector=app%3Dcycle")).items
+            .length === 0,
+        120_000,
+      );
+    }
+    await kubectl("delete", "deployment", "cycle", "--wait=true");
+    await eventually("no containers", async () => (await containers()).length === 0);
+    const runtime = new CriRuntime({ socket: containerdLayout(agentDir).socket, cgroupDriver: "cgroupfs" });
+    try {
+      await eventually("no sandboxes", async () => (await runtime.listPodSandboxes()).length === 0);
+    } finally {
+      await runtime.close();
+    }
+    const cniNetns = existsSync("/run/netns") ? readdirSync("/run/netns").filter((n) => n.startsWith("cni-")) : [];
+    expect(cniNetns).toEqual([]);
+    const ipam = join(runtimeStateDir(agentDir), "cni-ipam", "kflare-pods");
+    expect(existsSync(ipam) ? readdirSync(ipam).filter((f) => /^\d+\.\d+\.\d+\.\d+$/.test(f)) : []).toEqual([]);
+    const kubepods = "/sys/fs/cgroup/memory/kubepods";
+    expect(existsSync(kubepods) ? readdirSync(kubepods).filter((f) => f.startsWith("pod")) : []).toEqual([]);
+    // Every pod's veth went with it: the namespace has its loopback and the bridge, as before.
+    expect(links()).toBe(baseline);
   });
 
   it("left the machine's own firewall rules and links as they were", async ({ skip }) => {
