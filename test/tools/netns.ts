@@ -29,6 +29,8 @@ export class TestNetns {
   private readonly servers: Server[] = [];
   private readonly children: ChildProcess[] = [];
   private readonly sockets = new Set<Socket>();
+  /** Bytes carried through forward(), by port, both directions (TCP payload: TLS included). */
+  readonly bytes = new Map<number, number>();
 
   private constructor(name: string) {
     this.name = name;
@@ -70,6 +72,9 @@ export class TestNetns {
         this.sockets.add(inner).add(outer);
         inner.once("close", () => this.sockets.delete(inner));
         outer.once("close", () => this.sockets.delete(outer));
+        const count = (b: Buffer) => this.bytes.set(port, (this.bytes.get(port) ?? 0) + b.length);
+        inner.on("data", count);
+        outer.on("data", count);
         inner.pipe(outer).pipe(inner);
         inner.on("error", () => outer.destroy());
         outer.on("error", () => inner.destroy());
