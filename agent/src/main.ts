@@ -15,7 +15,7 @@ import { install } from "./install.ts";
 import { JoinError, join } from "./join.ts";
 import { AGENT_VERSION, defaultNodeName } from "./node-info.ts";
 import { reset } from "./reset.ts";
-import { createRuntime, DEFAULT_SANDBOX_IMAGE, type RuntimeOptions } from "./runtimes.ts";
+import { checkContainerHost, createRuntime, DEFAULT_SANDBOX_IMAGE, type RuntimeOptions } from "./runtimes.ts";
 
 const USAGE = `k-agent ${AGENT_VERSION}: joins this machine to a kflare cluster and runs its pods.
 
@@ -127,6 +127,8 @@ async function main(argv: string[]): Promise<number> {
           fail("join takes exactly one token: k-agent join <token> (kflare token create prints the whole command)");
           return 2;
         }
+        // Before anything is written: a machine that cannot run containers is told how to fix it.
+        await checkContainerHost(runtimeOptions, log);
         await join({ token: positionals[0]!, nodeName: values["node-name"] ?? defaultNodeName(), dataDir, log });
         return await runAgent(dataDir, runtimeOptions, values["allow-privileged"] === true);
       }

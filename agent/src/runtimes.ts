@@ -80,6 +80,27 @@ async function registries(dataDir: string, dir: string): Promise<void> {
   await writeHostsFiles(dir, text === undefined ? { mirrors: {}, configs: {} } : parseRegistries(text, path));
 }
 
+/** Whether this agent will run containers (root, not --wasm-only). */
+function runsContainers(options: RuntimeOptions): boolean {
+  return !options.wasmOnly && (isRoot() || options.containerdSocket !== undefined);
+}
+
+/**
+ * The host checks containers need, before anything is written (k-agent join runs them first, so a
+ * machine that cannot run containers gets its fixes and no half-joined node). Warnings are logged;
+ * fatal problems throw with every fix.
+ */
+export async function checkContainerHost(options: RuntimeOptions, log: (line: string) => void): Promise<void> {
+  if (!runsContainers(options) || options.containerdSocket !== undefined) return;
+  const problems = await preflight();
+  for (const p of problems.filter((x) => !x.fatal)) log(`warning: ${p.problem}. Fix: ${p.fix}`);
+  const fatal = problems.filter((p) => p.fatal);
+  if (fatal.length > 0)
+    throw new Error(
+      `this machine cannot run containers yet:\n${fatal.map((p) => `  - ${p.problem}. Fix: ${p.fix}`).join("\n")}\n(or run WebAssembly pods only: --wasm-only)`,
+    );
+}
+
 async function containerRuntime(
   dataDir: string,
   options: RuntimeOptions,
@@ -89,13 +110,7 @@ async function containerRuntime(
   const cgroupDriver = cgroupDriverFor(await hostCgroups());
   if (options.containerdSocket !== undefined)
     return { runtime: new CriRuntime({ socket: options.containerdSocket, cgroupDriver }) };
-  const problems = await preflight();
-  for (const p of problems.filter((x) => !x.fatal)) log(`warning: ${p.problem}. Fix: ${p.fix}`);
-  const fatal = problems.filter((p) => p.fatal);
-  if (fatal.length > 0)
-    throw new Error(
-      `this machine cannot run containers yet:\n${fatal.map((p) => `  - ${p.problem}. Fix: ${p.fix}`).join("\n")}\n(or run WebAssembly pods only: --wasm-only)`,
-    );
+  await checkContainerHost(options, log);
   await registries(dataDir, layout.registryConfigDir);
   const settings: ContainerdSettings = {
     layout,

@@ -385,6 +385,39 @@ describe("k-agent's refusals", { timeout: 60_000 }, () => {
     expect(r.out).toMatch(/cannot reach 127\.0\.0\.1:\d+: .*is the control plane running/);
   });
 
+  it("as root on a machine without containerd, names each missing piece and its fix before writing anything", async ({
+    skip,
+  }) => {
+    if (process.getuid?.() !== 0) return skip("the container preflight runs for root agents only");
+    const dir = join(tmpdir(), `kflare-preflight-${Date.now()}`);
+    const token = encodeJoinToken({
+      server: "https://127.0.0.1:1",
+      caSha256: "0".repeat(64),
+      token: "abcdef.0123456789abcdef",
+    });
+    let code = 0;
+    let out = "";
+    try {
+      // No containerd, runc or iptables on this PATH: the machine as a fresh Raspberry Pi has it.
+      execFileSync(NODE20, [AGENT, "join", token, "--data-dir", dir], {
+        env: { PATH: "/nonexistent", HOME: tmpdir() },
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
+        timeout: 30_000,
+      });
+    } catch (err) {
+      const e = err as { status: number; stdout: string; stderr: string };
+      code = e.status;
+      out = `${e.stdout}${e.stderr}`;
+    }
+    expect(code).toBe(1);
+    expect(out).toContain("this machine cannot run containers yet");
+    expect(out).toContain("containerd and runc not found. Fix: apt-get install containerd runc");
+    expect(out).toContain("iptables does not run");
+    expect(out).toContain("--wasm-only");
+    await expect(readFile(join(dir, "credential.json"))).rejects.toThrow();
+  });
+
   it("names a corrupt state file and the fix", async () => {
     const dir = await mkdtemp(join(tmpdir(), "kflare-corrupt-"));
     await writeFile(
