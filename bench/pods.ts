@@ -7,7 +7,7 @@
 // namespace made for the run, as the end-to-end tests do.
 
 import type { ChildProcess } from "node:child_process";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -41,7 +41,6 @@ if (missing.length > 0) {
 
 /** Resident memory (MiB) of these processes and all their descendants. */
 async function treeRssMiB(roots: number[]): Promise<number> {
-  const { readdir } = await import("node:fs/promises");
   const parents = new Map<number, number>();
   for (const entry of await readdir("/proc")) {
     const pid = Number(entry);
@@ -179,7 +178,6 @@ try {
   await new Promise((r) => setTimeout(r, 2000));
   // Shims daemonize (their parent is init, not containerd): found by the socket they serve.
   const shims = async () => {
-    const { readdir } = await import("node:fs/promises");
     const socket = containerdLayout(agentDir).socket;
     let total = 0;
     for (const entry of await readdir("/proc")) {

@@ -18,6 +18,7 @@ import { type ControlPlane, startControlPlane } from "../../cli/local-control-pl
 import { createJoinToken } from "../../cli/token-command.ts";
 import { freePort, type LoopbackRegistry, startLoopbackRegistry, wasmFixtures } from "../setup/wasm-fixtures.ts";
 import { runKubectl, toolBinaries } from "../tools/binaries.ts";
+import { eventually as waitUntil } from "../tools/eventually.ts";
 import { TcpProxy } from "../tools/tcp-proxy.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -67,23 +68,8 @@ async function stopAgent(signal: NodeJS.Signals): Promise<void> {
   await exited;
 }
 
-async function eventually<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline)
-      throw new Error(
-        `${what}: not reached in ${ms} ms${last ? ` (${String(last)})` : ""}\nagent output:\n${agentOut.slice(-3000)}`,
-      );
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const eventually = <T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 60_000) =>
+  waitUntil(what, probe, { timeoutMs, context: () => `agent output:\n${agentOut.slice(-3000)}` });
 
 async function kubectl(...args: string[]): Promise<string> {
   const r = await runKubectl(args, { kubeconfig: cp.kubeconfigPath, timeoutMs: 60_000 });

@@ -22,6 +22,7 @@ import { pushTestImages, type TestImage } from "../setup/container-images.ts";
 import { installContainerPackages } from "../setup/containerd.ts";
 import { type LoopbackRegistry, startLoopbackRegistry } from "../setup/wasm-fixtures.ts";
 import { runKubectl, toolBinaries } from "../tools/binaries.ts";
+import { eventually as waitUntil } from "../tools/eventually.ts";
 import { hostNetworkSnapshot, TestNetns } from "../tools/netns.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -59,23 +60,11 @@ async function stopAgent(): Promise<void> {
   await exited;
 }
 
-async function eventually<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline)
-      throw new Error(
-        `${what}: not reached in ${ms} ms${last ? ` (${String(last)})` : ""}\n${await diagnostics()}\nagent:\n${agentOut.slice(-3000)}`,
-      );
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const eventually = <T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 60_000) =>
+  waitUntil(what, probe, {
+    timeoutMs,
+    context: async () => `${await diagnostics()}\nagent:\n${agentOut.slice(-3000)}`,
+  });
 
 /** What a person would look at when a wait fails: the pods, their states, recent events. */
 async function diagnostics(): Promise<string> {

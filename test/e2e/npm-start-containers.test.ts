@@ -18,6 +18,7 @@ import { pushTestImage, pushTestImages, type TestImage } from "../setup/containe
 import { installContainerPackages } from "../setup/containerd.ts";
 import { freePort, type LoopbackRegistry, startLoopbackRegistry } from "../setup/wasm-fixtures.ts";
 import { runKubectl, toolBinaries } from "../tools/binaries.ts";
+import { eventually as waitUntil } from "../tools/eventually.ts";
 import { hostNetworkSnapshot, TestNetns } from "../tools/netns.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -52,23 +53,12 @@ async function diagnostics(): Promise<string> {
   return parts.join("\n");
 }
 
-async function eventually<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 90_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline)
-      throw new Error(
-        `${what}: not reached in ${ms} ms${last ? ` (${String(last)})` : ""}\n${await diagnostics()}\nnpm start:\n${out.slice(-3000)}`,
-      );
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+const eventually = <T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 90_000) =>
+  waitUntil(what, probe, {
+    timeoutMs,
+    intervalMs: 250,
+    context: async () => `${await diagnostics()}\nnpm start:\n${out.slice(-3000)}`,
+  });
 
 interface Pod {
   metadata: { name: string; deletionTimestamp?: string };
