@@ -96,6 +96,7 @@ export const RESOURCES: readonly ResourceType[] = [
     categories: ["all"],
     subresources: ["status"],
   }),
+  def({ group: "", version: "v1", kind: "Endpoints", plural: "endpoints", namespaced: true, shortNames: ["ep"] }),
   def({ group: "", version: "v1", kind: "ConfigMap", plural: "configmaps", namespaced: true, shortNames: ["cm"] }),
   def({ group: "", version: "v1", kind: "Secret", plural: "secrets", namespaced: true, fieldSelectors: ["type"] }),
   def({
@@ -147,6 +148,15 @@ export const RESOURCES: readonly ResourceType[] = [
     shortNames: ["rs"],
     categories: ["all"],
     subresources: ["status", "scale"],
+  }),
+  def({
+    group: "discovery.k8s.io",
+    version: "v1",
+    kind: "EndpointSlice",
+    plural: "endpointslices",
+    namespaced: true,
+    // kube-apiserver answers this one field selector for slices (addressType).
+    fieldSelectors: ["addressType"],
   }),
   def({ group: "coordination.k8s.io", version: "v1", kind: "Lease", plural: "leases", namespaced: true }),
   def({

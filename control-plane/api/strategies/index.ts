@@ -7,6 +7,7 @@ import { apiVersionOf, type ResourceType } from "../../../schemas/registry.ts";
 import type { ResourceStrategy } from "../strategy.ts";
 import { configMapStrategy, secretStrategy } from "./config.ts";
 import { deploymentStrategy } from "./deployment.ts";
+import { endpointSliceStrategy, endpointsStrategy } from "./endpoints.ts";
 import { eventStrategy, eventsV1EventStrategy } from "./event.ts";
 import { namespaceStrategy } from "./namespace.ts";
 import { nodeStrategy } from "./node.ts";
@@ -26,6 +27,7 @@ const strategies = new Map<string, ResourceStrategy>([
   ["v1/Node", nodeStrategy as ResourceStrategy],
   ["v1/Pod", podStrategy as ResourceStrategy],
   ["v1/Service", serviceStrategy as ResourceStrategy],
+  ["v1/Endpoints", endpointsStrategy as ResourceStrategy],
   ["v1/ConfigMap", configMapStrategy as ResourceStrategy],
   ["v1/Secret", secretStrategy as ResourceStrategy],
   ["v1/ServiceAccount", serviceAccountStrategy as ResourceStrategy],
@@ -33,6 +35,7 @@ const strategies = new Map<string, ResourceStrategy>([
   ["apps/v1/Deployment", deploymentStrategy as ResourceStrategy],
   ["apps/v1/ReplicaSet", replicaSetStrategy as ResourceStrategy],
   ["coordination.k8s.io/v1/Lease", leaseStrategy as ResourceStrategy],
+  ["discovery.k8s.io/v1/EndpointSlice", endpointSliceStrategy as ResourceStrategy],
   ["events.k8s.io/v1/Event", eventsV1EventStrategy as ResourceStrategy],
   ["node.k8s.io/v1/RuntimeClass", runtimeClassStrategy as ResourceStrategy],
 ]);

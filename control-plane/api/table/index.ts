@@ -7,6 +7,7 @@ import { type ResourceType, storageResource } from "../../../schemas/registry.ts
 import { configMapPrinter } from "./configmaps.ts";
 import { defaultPrinter } from "./default.ts";
 import { deploymentPrinter } from "./deployments.ts";
+import { endpointSlicePrinter, endpointsPrinter } from "./endpoints.ts";
 import { eventPrinter } from "./events.ts";
 import { leasePrinter } from "./leases.ts";
 import { namespacePrinter } from "./namespaces.ts";
@@ -33,6 +34,8 @@ const PRINTERS: ReadonlyMap<string, Printer> = new Map([
   ["namespaces", namespacePrinter],
   ["events", eventPrinter],
   ["configmaps", configMapPrinter],
+  ["endpoints", endpointsPrinter],
+  ["endpointslices.discovery.k8s.io", endpointSlicePrinter],
   ["secrets", secretPrinter],
   ["serviceaccounts", serviceAccountPrinter],
   ["deployments.apps", deploymentPrinter],

@@ -4,6 +4,7 @@
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
 import type { StoreCore } from "../store/store-core.ts";
 import { deploymentController } from "./adapters/deployment.ts";
+import { endpointSliceController, endpointsController } from "./adapters/endpoints.ts";
 import { EventRecorder, eventExpiryController } from "./adapters/events.ts";
 import { garbageCollector } from "./adapters/garbage-collector.ts";
 import { namespaceController } from "./adapters/namespace.ts";
@@ -38,6 +39,8 @@ export function createControllerHost(
     deploymentController(core),
     replicaSetController(core),
     schedulerController(core),
+    endpointSliceController(core),
+    endpointsController(core),
     garbageCollector(core),
     namespaceController(core),
     nodeLifecycleController(core),
