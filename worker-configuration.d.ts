@@ -4,6 +4,7 @@
 interface __BaseEnv_Env {
 	WATCH_HISTORY_SECONDS: "300";
 	SERVICE_CIDR: "10.43.0.0/16";
+	SERVICE_NODE_PORT_RANGE: "30000-32767";
 	CLUSTER_CIDR: "10.42.0.0/16";
 	NODE_KEEPALIVE_SECONDS: "10";
 	NODE_GRACE_PERIOD_SECONDS: "40";
@@ -27,7 +28,7 @@ type StringifyValues<EnvType extends Record<string, unknown>> = {
 	[Binding in keyof EnvType]: EnvType[Binding] extends string ? EnvType[Binding] : string;
 };
 declare namespace NodeJS {
-	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "WATCH_HISTORY_SECONDS" | "SERVICE_CIDR" | "CLUSTER_CIDR" | "NODE_KEEPALIVE_SECONDS" | "NODE_GRACE_PERIOD_SECONDS" | "DEFAULT_TOLERATION_SECONDS" | "EVENT_TTL_SECONDS" | "BOOKMARK_INTERVAL_SECONDS" | "ADMIN_TOKEN_HASH">> {}
+	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "WATCH_HISTORY_SECONDS" | "SERVICE_CIDR" | "SERVICE_NODE_PORT_RANGE" | "CLUSTER_CIDR" | "NODE_KEEPALIVE_SECONDS" | "NODE_GRACE_PERIOD_SECONDS" | "DEFAULT_TOLERATION_SECONDS" | "EVENT_TTL_SECONDS" | "BOOKMARK_INTERVAL_SECONDS" | "ADMIN_TOKEN_HASH">> {}
 }
 declare module "*.sql" {
 	const value: string;

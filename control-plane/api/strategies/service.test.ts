@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Service } from "../../../schemas/core/service.ts";
-import { serviceStrategy } from "./service.ts";
+import { serviceStrategy, validateServiceTypeFields } from "./service.ts";
 
 const SEED = {
   apiVersion: "v1",
@@ -133,6 +133,62 @@ describe("updates", () => {
         field: "spec.clusterIPs[0]",
         message: 'Invalid value: ["None"]: may not change once set',
       },
+    ]);
+  });
+});
+
+describe("node port fields", () => {
+  it("refuses one node port for two ports of one protocol, allows it across protocols", () => {
+    const shared = withSpec({
+      type: "NodePort",
+      ports: [
+        { name: "tcp", port: 53, protocol: "TCP", nodePort: 30053 },
+        { name: "udp", port: 53, protocol: "UDP", nodePort: 30053 },
+      ],
+    });
+    expect(serviceStrategy.validate(shared)).toEqual([]);
+    const twice = withSpec({
+      type: "NodePort",
+      ports: [
+        { name: "a", port: 80, nodePort: 30080 },
+        { name: "b", port: 81, nodePort: 30080 },
+      ],
+    });
+    expect(serviceStrategy.validate(twice)).toEqual([
+      { reason: "FieldValueDuplicate", field: "spec.ports[1].nodePort", message: "Duplicate value: 30080" },
+    ]);
+  });
+
+  // Admission lets these through: an update's type change may drop them first (the store checks).
+  it("leaves the type-dependent checks to validateServiceTypeFields", () => {
+    const svc = withSpec({ ports: [{ port: 80, nodePort: 30080 }], externalTrafficPolicy: "Local" });
+    expect(serviceStrategy.validate(svc)).toEqual([]);
+    expect(validateServiceTypeFields({ ...svc.spec, healthCheckNodePort: 30081 })).toEqual([
+      {
+        reason: "FieldValueForbidden",
+        field: "spec.ports[0].nodePort",
+        message: "Forbidden: may not be used when `type` is 'ClusterIP'",
+      },
+      {
+        reason: "FieldValueInvalid",
+        field: "spec.externalTrafficPolicy",
+        message: 'Invalid value: "Local": may only be set for externally-accessible services',
+      },
+      {
+        reason: "FieldValueInvalid",
+        field: "spec.healthCheckNodePort",
+        message:
+          "Invalid value: 30081: may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'",
+      },
+    ]);
+  });
+
+  it("keeps a healthCheckNodePort immutable while the Service needs one", () => {
+    const old = withSpec({ type: "LoadBalancer", externalTrafficPolicy: "Local", healthCheckNodePort: 30100 });
+    old.spec!.clusterIP = "10.43.0.9";
+    const next = withSpec({ type: "LoadBalancer", externalTrafficPolicy: "Local", healthCheckNodePort: 30101 });
+    expect(serviceStrategy.validateUpdate(next, old)).toEqual([
+      { reason: "FieldValueForbidden", field: "spec.healthCheckNodePort", message: "Forbidden: field is immutable" },
     ]);
   });
 });

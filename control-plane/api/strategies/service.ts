@@ -1,6 +1,8 @@
 // The Service strategy: upstream's defaults (ClusterIP, sessionAffinity None, TCP, targetPort = port,
 // traffic policies, single-stack IPv4 families), validation of ports, type and IPs, and an update
-// rule keeping an assigned clusterIP. Allocating the clusterIP is the store's job (it needs state).
+// rule keeping an assigned clusterIP. Allocating the clusterIP and node ports is the store's job (it
+// needs state), and so is checking the fields only some types use (validateServiceTypeFields): an
+// update changing the type drops the old type's values first, which needs the stored object.
 
 import { type Service, type ServiceSpec, serviceSchema } from "../../../schemas/core/service.ts";
 import {
@@ -61,6 +63,7 @@ function validatePorts(spec: ServiceSpec): StatusCause[] {
   const ports = spec.ports ?? [];
   const names = new Set<string>();
   const seen = new Set<string>();
+  const seenNodePorts = new Set<string>();
   ports.forEach((port, i) => {
     const p = index("spec.ports", i);
     if (ports.length > 1 && !port.name) causes.push(required(child(p, "name")));
@@ -76,13 +79,49 @@ function validatePorts(spec: ServiceSpec): StatusCause[] {
     causes.push(...validatePortNumOrName(port.targetPort, child(p, "targetPort")));
     if (port.appProtocol)
       causes.push(...invalidEach(child(p, "appProtocol"), port.appProtocol, isQualifiedName(port.appProtocol)));
-    if (port.nodePort && spec.type === "ClusterIP") {
-      causes.push(forbidden(child(p, "nodePort"), "may not be used when `type` is 'ClusterIP'"));
-    }
     const key = `${port.protocol}/${port.port}`;
     if (seen.has(key)) causes.push(duplicate(p, { protocol: port.protocol, port: port.port }));
     else seen.add(key);
+    // One node port per protocol: 53/TCP and 53/UDP may share a number, two TCP ports may not.
+    if (!port.nodePort) return;
+    const nodeKey = `${port.protocol}/${port.nodePort}`;
+    if (seenNodePorts.has(nodeKey)) causes.push(duplicate(child(p, "nodePort"), port.nodePort));
+    else seenNodePorts.add(nodeKey);
   });
+  return causes;
+}
+
+/**
+ * The fields only some types use, checked once an update's type change has dropped the values the
+ * old type had (the store does both): node ports not on a ClusterIP Service, a traffic policy only
+ * on an externally-accessible one, a health check port only on a LoadBalancer with policy Local.
+ */
+export function validateServiceTypeFields(spec: ServiceSpec): StatusCause[] {
+  const causes: StatusCause[] = [];
+  if (spec.type === "ClusterIP") {
+    (spec.ports ?? []).forEach((port, i) => {
+      if (port.nodePort)
+        causes.push(forbidden(child(index("spec.ports", i), "nodePort"), "may not be used when `type` is 'ClusterIP'"));
+    });
+  }
+  if (spec.externalTrafficPolicy && !externallyAccessible(spec)) {
+    causes.push(
+      invalid(
+        "spec.externalTrafficPolicy",
+        spec.externalTrafficPolicy,
+        "may only be set for externally-accessible services",
+      ),
+    );
+  }
+  if (spec.healthCheckNodePort && !(spec.type === "LoadBalancer" && spec.externalTrafficPolicy === "Local")) {
+    causes.push(
+      invalid(
+        "spec.healthCheckNodePort",
+        spec.healthCheckNodePort,
+        "may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'",
+      ),
+    );
+  }
   return causes;
 }
 
@@ -118,19 +157,13 @@ export function validateService(svc: Service): StatusCause[] {
   const affinity = spec.sessionAffinity ?? "";
   if (!affinity) causes.push(required("spec.sessionAffinity"));
   else if (!AFFINITIES.includes(affinity)) causes.push(notSupported("spec.sessionAffinity", affinity, AFFINITIES));
-  if (spec.externalTrafficPolicy) {
-    if (!externallyAccessible(spec)) {
-      causes.push(
-        invalid(
-          "spec.externalTrafficPolicy",
-          spec.externalTrafficPolicy,
-          "may only be set for externally-accessible services",
-        ),
-      );
-    } else if (!TRAFFIC_POLICIES.includes(spec.externalTrafficPolicy)) {
-      causes.push(notSupported("spec.externalTrafficPolicy", spec.externalTrafficPolicy, TRAFFIC_POLICIES));
-    }
-  }
+  // Set on a type without external access: validateServiceTypeFields, once an update has dropped it.
+  if (
+    spec.externalTrafficPolicy &&
+    externallyAccessible(spec) &&
+    !TRAFFIC_POLICIES.includes(spec.externalTrafficPolicy)
+  )
+    causes.push(notSupported("spec.externalTrafficPolicy", spec.externalTrafficPolicy, TRAFFIC_POLICIES));
   if (spec.internalTrafficPolicy && !TRAFFIC_POLICIES.includes(spec.internalTrafficPolicy)) {
     causes.push(notSupported("spec.internalTrafficPolicy", spec.internalTrafficPolicy, TRAFFIC_POLICIES));
   }
@@ -145,27 +178,27 @@ export function validateService(svc: Service): StatusCause[] {
 }
 
 /**
- * An assigned clusterIP may not change. An update that leaves clusterIP (or a port's nodePort) out
- * keeps the allocated one, as upstream's update does; that carry-over is done here, the one update
- * hook the strategy interface has.
+ * An assigned clusterIP may not change, nor the healthCheckNodePort of a Service that keeps needing
+ * one. An update that leaves clusterIP out keeps the allocated one, as upstream's update does; that
+ * carry-over is done here, the one update hook the strategy interface has (node ports left out are
+ * carried by the store, which also drops those of a type that no longer uses them).
  */
 export function validateServiceUpdate(svc: Service, old: Service): StatusCause[] {
   svc.spec ??= {};
   const spec = svc.spec;
   const prev = old.spec ?? {};
-  if (prev.type === "ExternalName" || spec.type === "ExternalName" || !prev.clusterIP) return [];
+  const causes: StatusCause[] = [];
+  const healthChecked = (s: ServiceSpec) => s.type === "LoadBalancer" && s.externalTrafficPolicy === "Local";
+  if (healthChecked(prev) && healthChecked(spec) && spec.healthCheckNodePort !== prev.healthCheckNodePort)
+    causes.push(forbidden("spec.healthCheckNodePort", "field is immutable"));
+  if (prev.type === "ExternalName" || spec.type === "ExternalName" || !prev.clusterIP) return causes;
   if (!spec.clusterIP && !spec.clusterIPs?.length) {
     spec.clusterIP = prev.clusterIP;
     spec.clusterIPs = prev.clusterIPs ?? [prev.clusterIP];
   }
-  for (const port of spec.ports ?? []) {
-    if (port.nodePort) continue;
-    const match = (prev.ports ?? []).find((p) => p.nodePort && p.port === port.port && p.protocol === port.protocol);
-    if (match && spec.type !== "ClusterIP") port.nodePort = match.nodePort;
-  }
   if (spec.clusterIP !== prev.clusterIP)
-    return [invalid("spec.clusterIPs[0]", spec.clusterIPs ?? [], "may not change once set")];
-  return [];
+    causes.push(invalid("spec.clusterIPs[0]", spec.clusterIPs ?? [], "may not change once set"));
+  return causes;
 }
 
 export const serviceStrategy = defineStrategy<Service>({

@@ -46,7 +46,7 @@ export const meta = sqliteTable("meta", {
   value: integer("value").notNull(),
 });
 
-/** ClusterIPs handed out from the service CIDR (and, later, NodePorts), so allocation is one lookup. */
+/** ClusterIPs (pool "cluster-ip") and NodePorts (pool "node-port") held by Services, so allocation is one lookup. */
 export const allocations = sqliteTable(
   "allocations",
   {
