@@ -116,6 +116,18 @@ export const assignmentFrame = z.object({
   podCIDR: z.string().optional(),
 });
 
+/**
+ * The cluster's Services and EndpointSlices, whole, for the node's service proxy and DNS (what
+ * kube-proxy and CoreDNS watch). Sent on connect and whenever a Service or slice changes; objects
+ * carry the metadata those need (name, namespace, uid, labels) and their spec or endpoints.
+ */
+export const networkFrame = z.object({
+  type: z.literal("network"),
+  resourceVersion: z.string(),
+  services: z.array(object),
+  endpointSlices: z.array(object),
+});
+
 /** Open a data stream: the agent dials /kflare/v1/nodes/<node>/streams/<id> and writes to it. */
 export const openStreamFrame = z.object({
   type: z.literal("openStream"),
@@ -140,12 +152,14 @@ export const serverFrame = z.discriminatedUnion("type", [
   welcomeFrame,
   upgradeFrame,
   assignmentFrame,
+  networkFrame,
   openStreamFrame,
   errorFrame,
 ]);
 export type ServerFrame = z.infer<typeof serverFrame>;
 export type OpenStreamFrame = z.infer<typeof openStreamFrame>;
 export type AssignmentFrame = z.infer<typeof assignmentFrame>;
+export type NetworkFrame = z.infer<typeof networkFrame>;
 
 /** Parses a text frame; undefined (never a throw) for anything that is not a valid frame. */
 export function parseFrame<T>(schema: z.ZodType<T>, text: string): T | undefined {

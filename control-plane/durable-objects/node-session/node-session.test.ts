@@ -206,6 +206,58 @@ describe("the session", () => {
     agent.ws.close(1000, "bye");
   });
 
+  it("sends every node the cluster's Services and EndpointSlices, again when they change", async () => {
+    const { c, token } = await clusterWithToken();
+    const { token: credential } = (await (await join(c, token, "pi-1")).json()) as { token: string };
+    const agent = new Agent(await connect(c, "pi-1", credential));
+    agent.send({
+      type: "hello",
+      protocolVersion: PROTOCOL_VERSION,
+      agentVersion: "0.1.0",
+      nodeName: "pi-1",
+      resumeFrom: "",
+    });
+    const first = await agent.waitFor("network");
+    const names = (f: { services?: unknown }) =>
+      (f.services as { metadata: { namespace: string; name: string } }[]).map(
+        (s) => `${s.metadata.namespace}/${s.metadata.name}`,
+      );
+    expect(names(first)).toContain("default/kubernetes");
+    agent.send({ type: "nodeStatus", labels: {}, status: nodeStatus });
+
+    await call(`${c}/api/v1/namespaces/default/services`, {
+      method: "POST",
+      body: JSON.stringify({
+        metadata: { name: "web-app" },
+        spec: { selector: { app: "web" }, ports: [{ port: 80 }] },
+      }),
+    });
+    // The Service, then its placeholder slice from the EndpointSlice controller.
+    const withSlice = await agent.waitFor("network", 1, 5000, (f) =>
+      (f.endpointSlices as { metadata: { labels?: Record<string, string> } }[]).some(
+        (s) => s.metadata.labels?.["kubernetes.io/service-name"] === "web-app",
+      ),
+    );
+    expect(names(withSlice)).toContain("default/web-app");
+    const svc = (withSlice.services as { metadata: Record<string, unknown>; spec: { clusterIP: string } }[]).find(
+      (s) => s.metadata.name === "web-app",
+    )!;
+    expect(svc.spec.clusterIP).toMatch(/^10\.43\./);
+    // Trimmed: no managedFields or resourceVersion travel to every node.
+    expect(Object.keys(svc.metadata).sort()).toEqual(["name", "namespace", "uid"]);
+    // The Service goes: a frame without it follows.
+    const seen = agent.frames.length;
+    await call(`${c}/api/v1/namespaces/default/services/web-app`, { method: "DELETE" });
+    const after = await agent.waitFor(
+      "network",
+      1,
+      5000,
+      (f) => agent.frames.indexOf(f) >= seen && !names(f).includes("default/web-app"),
+    );
+    expect(names(after)).toContain("default/kubernetes");
+    agent.ws.close(1000, "bye");
+  });
+
   it("tells an agent speaking another protocol version to upgrade", async () => {
     const { c, token } = await clusterWithToken();
     const { token: credential } = (await (await join(c, token, "old")).json()) as { token: string };

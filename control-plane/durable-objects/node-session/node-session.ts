@@ -25,6 +25,8 @@ interface Attachment {
   node: string;
   /** Digest of the last assignment sent on this socket. */
   digest: string;
+  /** Digest of the last Services and EndpointSlices sent on this socket ("" for none). */
+  networkDigest?: string;
   helloed: boolean;
 }
 
@@ -139,10 +141,19 @@ export class NodeSession extends DurableObject<Env> {
   private async sendAssignment(ws: WebSocket, a: Attachment): Promise<void> {
     const result = await storeClient(this.env.CLUSTER_STORE, a.cluster).nodeAssignment(a.node);
     if (!result.ok) return;
-    const { digest, ...assignment } = result.value;
-    if (digest === a.digest) return;
-    this.send(ws, { type: "assignment", ...assignment });
-    ws.serializeAttachment({ ...a, digest });
+    const { digest, network, ...assignment } = result.value;
+    if (digest === a.digest && network.digest === a.networkDigest) return;
+    // Pods first: a new pod's endpoints are worth little before the pod itself.
+    if (digest !== a.digest) this.send(ws, { type: "assignment", ...assignment });
+    if (network.digest !== a.networkDigest) {
+      this.send(ws, {
+        type: "network",
+        resourceVersion: assignment.resourceVersion,
+        services: network.services,
+        endpointSlices: network.endpointSlices,
+      });
+    }
+    ws.serializeAttachment({ ...a, digest, networkDigest: network.digest });
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
@@ -182,7 +193,7 @@ export class NodeSession extends DurableObject<Env> {
         serverVersion: SERVER_VERSION,
         keepaliveSeconds: this.keepaliveMs() / 1000,
       });
-      const fresh = { ...a, helloed: true, digest: "" };
+      const fresh = { ...a, helloed: true, digest: "", networkDigest: "" };
       ws.serializeAttachment(fresh);
       await this.sendAssignment(ws, fresh);
       await this.renewLease(a);

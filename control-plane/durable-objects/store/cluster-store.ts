@@ -17,6 +17,7 @@ import { parseCidr } from "./cluster-ip.ts";
 import { toServed, toStored } from "./event-view.ts";
 import { keepNamespaceFinalizers } from "./namespace-finalizers.ts";
 import { type Assignment, NodeAccess } from "./node-access.ts";
+import { parsePortRange } from "./node-port.ts";
 import { PodCidrAllocator } from "./pod-cidr.ts";
 import { StoreCore } from "./store-core.ts";
 import { storeStrategy } from "./store-strategy.ts";
@@ -33,6 +34,8 @@ import type {
   WriteOptions,
 } from "./types.ts";
 import { renderWatchObject } from "./watch-render.ts";
+
+const NODE_TYPE: ResourceType = resourceFor("", "v1", "nodes")!;
 
 function seconds(value: string | undefined, fallback: number): number {
   const n = Number(value);
@@ -60,6 +63,7 @@ export class ClusterStore extends DurableObject<Env> implements StoreRpc {
       historyMs: seconds(this.env.WATCH_HISTORY_SECONDS, 300) * 1000,
       bookmarkIntervalMs: seconds(this.env.BOOKMARK_INTERVAL_SECONDS, 60) * 1000,
       serviceCidr: parseCidr(this.env.SERVICE_CIDR ?? "10.43.0.0/16"),
+      nodePortRange: parsePortRange(this.env.SERVICE_NODE_PORT_RANGE ?? "30000-32767"),
       strategy: storeStrategy,
       render: renderWatchObject,
     });
@@ -78,6 +82,10 @@ export class ClusterStore extends DurableObject<Env> implements StoreRpc {
       podCidrs.release(obj.metadata.name ?? "");
     };
     core.onNodesChanged = (changed) => this.pokeNodes(changed);
+    core.onNetworkChanged = () => {
+      nodes.network.invalidate();
+      this.pokeNodes(new Set(core.list(NODE_TYPE, {}).items.map((n) => n.metadata.name ?? "")));
+    };
     this.core = core;
     this.host = host;
     this.nodes = nodes;

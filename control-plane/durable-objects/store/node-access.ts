@@ -10,6 +10,8 @@ import { type ResourceType, resourceFor, storageResource } from "../../../schema
 import { admitObject } from "../../api/admit.ts";
 import { ApiError, forbidden } from "../../api/errors.ts";
 import { jsonEqual } from "../../api/json.ts";
+import { fnv1a } from "./digest.ts";
+import { type NetworkView, NodeNetwork } from "./node-network.ts";
 import { assignedObject, assignedPod, podReferences } from "./node-references.ts";
 import type { StoreCore } from "./store-core.ts";
 import { credentials } from "./tables.ts";
@@ -41,15 +43,8 @@ export interface Assignment {
   secrets: KubeObject[];
   /** Changes when what the node must run changes (not on status writes). */
   digest: string;
-}
-
-function fnv1a(text: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return (h >>> 0).toString(16);
+  /** The cluster's Services and EndpointSlices, with their own digest (sent as their own frame). */
+  network: NetworkView;
 }
 
 function microTime(ms: number): string {
@@ -66,10 +61,13 @@ function constantTimeEqual(a: string, b: string): boolean {
 export class NodeAccess {
   private readonly core: StoreCore;
   private readonly db: DrizzleSqliteDODatabase;
+  /** Services and EndpointSlices for every node, rebuilt after either changes. */
+  readonly network: NodeNetwork;
 
   constructor(core: StoreCore, db: DrizzleSqliteDODatabase) {
     this.core = core;
     this.db = db;
+    this.network = new NodeNetwork(core);
   }
 
   private find(r: ResourceType, namespace: string, name: string): KubeObject | undefined {
@@ -157,6 +155,7 @@ export class NodeAccess {
       nodeReady,
       podCIDR,
       digest,
+      network: this.network.current(),
     };
   }
 

@@ -20,6 +20,8 @@ import { type Cidr, ClusterIpAllocator, firstAddress } from "./cluster-ip.ts";
 import { decodeContinue, encodeContinue } from "./continue-token.ts";
 import { storedFields } from "./event-view.ts";
 import { affectedNodes } from "./node-changes.ts";
+import { NETWORK_RESOURCES } from "./node-network.ts";
+import { NodePortAllocator, type PortRange } from "./node-port.ts";
 import {
   assertAbsent,
   generateSuffix,
@@ -34,6 +36,7 @@ import {
 } from "./object-writes.ts";
 import { type Change, RevisionLog } from "./revision-log.ts";
 import { assignClusterIp, carryClusterIp, recordClusterIp } from "./service-ips.ts";
+import { assignNodePorts, carryNodePorts, recordNodePorts } from "./service-node-ports.ts";
 import type {
   DeleteCollectionOptions,
   DeleteOptions,
@@ -48,6 +51,7 @@ export interface StoreConfig {
   historyMs: number;
   bookmarkIntervalMs: number;
   serviceCidr: Cidr;
+  nodePortRange: PortRange;
   strategy: (rt: ResourceType) => StoreStrategy;
   render: EventRenderer;
 }
@@ -59,10 +63,15 @@ interface Planned extends PlannedWrite {
 const READ_BATCH = 500;
 const COMPACT_EVERY_MS = 10_000;
 
+function isService(rt: ResourceType): boolean {
+  return rt.plural === "services" && rt.group === "";
+}
+
 export class StoreCore {
   readonly log: RevisionLog;
   readonly hub: WatchHub;
   private readonly ips: ClusterIpAllocator;
+  private readonly nodePorts: NodePortAllocator;
   private readonly storage: DurableObjectStorage;
   private readonly config: StoreConfig;
   private lastCompaction = 0;
@@ -72,6 +81,7 @@ export class StoreCore {
     this.config = config;
     this.log = new RevisionLog(db);
     this.ips = new ClusterIpAllocator(db, config.serviceCidr);
+    this.nodePorts = new NodePortAllocator(db, config.nodePortRange);
     this.hub = new WatchHub(config.render, config.bookmarkIntervalMs, () => this.log.currentRevision());
   }
 
@@ -227,7 +237,10 @@ export class StoreCore {
       opts,
     );
     const writes: Planned[] = [{ rt, type: "ADDED", value, prev: null }];
-    if (rt.plural === "services" && rt.group === "") assignClusterIp(this.ips, rt, value);
+    if (isService(rt)) {
+      assignClusterIp(this.ips, rt, value);
+      assignNodePorts(this.nodePorts, rt, value, null);
+    }
     if (rt.plural === "namespaces" && rt.group === "") {
       const sa = this.rt("", "v1", "serviceaccounts");
       writes.push({
@@ -252,10 +265,14 @@ export class StoreCore {
     const name = obj.metadata.name ?? "";
     const existing = this.log.get(resource, namespace, name);
     if (!existing) throw missing(rt, name);
-    if (rt.plural === "services" && rt.group === "" && opts.subresource !== "status")
+    const serviceSpec = isService(rt) && opts.subresource !== "status";
+    if (serviceSpec) {
       carryClusterIp(this.ips, rt, obj, existing.value);
+      carryNodePorts(obj, existing.value);
+    }
     const write = planUpdate(rt, this.config.strategy(rt), existing.value, obj, opts, Date.now());
     if (!write) return existing.value;
+    if (serviceSpec && write.type === "MODIFIED") assignNodePorts(this.nodePorts, rt, write.value, existing.value);
     if (!opts.dryRun) this.commit([{ rt, ...write }]);
     return write.value;
   }
@@ -405,6 +422,8 @@ export class StoreCore {
   onCommit: (() => void) | undefined;
   /** Called after a commit with the nodes whose assignment (pods, what they reference) changed. */
   onNodesChanged: ((nodes: Set<string>) => void) | undefined;
+  /** Called after a commit that wrote a Service or an EndpointSlice: every node's proxy and DNS follow them. */
+  onNetworkChanged: (() => void) | undefined;
   /** Called inside the transaction for each object that goes: what to release with it. */
   onDeleted: ((resource: string, obj: KubeObject) => void) | undefined;
   private batchDepth = 0;
@@ -440,7 +459,10 @@ export class StoreCore {
     const now = Date.now();
     const append = () =>
       writes.map((w) => {
-        if (w.rt.plural === "services" && w.rt.group === "") recordClusterIp(this.ips, w.type, w.value, w.prev);
+        if (isService(w.rt)) {
+          recordClusterIp(this.ips, w.type, w.value, w.prev);
+          recordNodePorts(this.nodePorts, w.type, w.value, w.prev);
+        }
         return this.log.append(w.type, storageResource(w.rt), w.value, w.prev, now);
       });
     if (this.batchDepth > 0) {
@@ -466,6 +488,7 @@ export class StoreCore {
       const nodes = affectedNodes(committed, (ns) => this.log.nodesWithPodsIn(ns));
       if (nodes.size > 0) this.onNodesChanged(nodes);
     }
+    if (this.onNetworkChanged && committed.some((c) => NETWORK_RESOURCES.has(c.resource))) this.onNetworkChanged();
     const now = Date.now();
     if (now - this.lastCompaction > COMPACT_EVERY_MS) {
       this.lastCompaction = now;
