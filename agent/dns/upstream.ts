@@ -1,0 +1,70 @@
+// Where names outside the cluster go: the node's own resolvers (its /etc/resolv.conf), asked over
+// UDP one after another with a bounded wait each, as CoreDNS's forward plugin does for pods.
+
+import { createSocket } from "node:dgram";
+import { readFile } from "node:fs/promises";
+
+export interface HostResolvConf {
+  nameservers: string[];
+  searches: string[];
+  options: string[];
+}
+
+/** The nameserver, search and options lines of a resolv.conf. */
+export function parseResolvConf(text: string): HostResolvConf {
+  const out: HostResolvConf = { nameservers: [], searches: [], options: [] };
+  for (const raw of text.split("\n")) {
+    const line = raw.replace(/[#;].*$/, "").trim();
+    const [key, ...rest] = line.split(/\s+/);
+    if (key === "nameserver" && rest[0]) out.nameservers.push(rest[0]);
+    else if (key === "search" || key === "domain") out.searches = rest;
+    else if (key === "options") out.options.push(...rest);
+  }
+  return out;
+}
+
+export async function readHostResolvConf(path = "/etc/resolv.conf"): Promise<HostResolvConf> {
+  try {
+    return parseResolvConf(await readFile(path, "utf8"));
+  } catch {
+    return { nameservers: [], searches: [], options: [] };
+  }
+}
+
+/** "1.1.1.1" or "1.1.1.1:5353" -> host and port. */
+function endpoint(server: string): { host: string; port: number } {
+  const m = /^([\d.]+):(\d+)$/.exec(server);
+  return m ? { host: m[1]!, port: Number(m[2]) } : { host: server, port: 53 };
+}
+
+/** Sends a query to one server and resolves with its answer, or undefined after `timeoutMs`. */
+function ask(server: string, query: Buffer, timeoutMs: number): Promise<Buffer | undefined> {
+  const { host, port } = endpoint(server);
+  return new Promise((resolve) => {
+    const socket = createSocket(host.includes(":") ? "udp6" : "udp4");
+    const done = (answer: Buffer | undefined) => {
+      clearTimeout(timer);
+      socket.close();
+      resolve(answer);
+    };
+    const timer = setTimeout(() => done(undefined), timeoutMs);
+    socket.on("error", () => done(undefined));
+    // The answer must carry the query's id: anything else on this socket is not ours.
+    socket.on("message", (msg) => {
+      if (msg.length >= 2 && msg.readUInt16BE(0) === query.readUInt16BE(0)) done(msg);
+    });
+    socket.send(query, port, host);
+  });
+}
+
+export async function forward(
+  servers: readonly string[],
+  query: Buffer,
+  timeoutMs = 2000,
+): Promise<Buffer | undefined> {
+  for (const server of servers) {
+    const answer = await ask(server, query, timeoutMs);
+    if (answer) return answer;
+  }
+  return undefined;
+}
