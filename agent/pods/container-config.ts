@@ -17,6 +17,7 @@ import {
   type PodSandboxConfig,
   type PortMapping,
 } from "../runtime/types.ts";
+import type { ResolvConf } from "./dns-config.ts";
 import { expand, lookupIn } from "./expand.ts";
 import { containerResources } from "./resources.ts";
 import { isApiDataVolume, type PodVolumes } from "./volumes/pod-volumes.ts";
@@ -51,7 +52,13 @@ function hostnameOf(pod: Pod): string {
   return name.length <= 63 ? name : name.slice(0, 63).replace(/[-.]+$/, "");
 }
 
-export function sandboxConfig(pod: Pod, attempt: number, paths: PodPaths, runtimeHandler: string): PodSandboxConfig {
+export function sandboxConfig(
+  pod: Pod,
+  attempt: number,
+  paths: PodPaths,
+  runtimeHandler: string,
+  dns?: ResolvConf,
+): PodSandboxConfig {
   const portMappings: PortMapping[] = [];
   for (const c of pod.spec?.containers ?? []) {
     for (const p of c.ports ?? []) {
@@ -73,6 +80,7 @@ export function sandboxConfig(pod: Pod, attempt: number, paths: PodPaths, runtim
     runtimeHandler,
     labels: { ...(pod.metadata.labels ?? {}), ...podLabels(pod) },
     annotations: { ...(pod.metadata.annotations ?? {}) },
+    ...(dns ? { dns } : {}),
   };
 }
 

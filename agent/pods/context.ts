@@ -4,6 +4,7 @@
 import type { ContainerRuntime } from "../runtime/types.ts";
 import type { Backoff } from "./backoff.ts";
 import type { Clock } from "./clock.ts";
+import type { DnsSettings } from "./dns-config.ts";
 import type { NodeAllocatable } from "./downward.ts";
 import type { ConfigSource } from "./env.ts";
 import type { Recorder } from "./events.ts";
@@ -55,6 +56,8 @@ export interface NodeContext {
   mounter: Mounter;
   /** Whether privileged containers may run here (k-agent --allow-privileged; off by default). */
   allowPrivileged: boolean;
+  /** Cluster DNS settings for pods' resolv.conf (absent: the runtime's default). */
+  dns?: () => DnsSettings;
   /** The runtime handler for a RuntimeClass name; undefined when the node cannot run it. */
   runtimeHandler: (runtimeClassName: string | undefined) => string | undefined;
   log: Logger;

@@ -4,10 +4,12 @@
 // behind CrashLoopBackOff, replaced when its spec changed or a liveness/startup probe failed.
 
 import type { Container } from "../../schemas/core/container.ts";
+import type { Pod } from "../../schemas/core/pod.ts";
 import { LABEL_SPEC_HASH, type SandboxStatus } from "../runtime/types.ts";
 import { sandboxConfig } from "./container-config.ts";
 import { restartPolicyOf, shouldStart } from "./container-status.ts";
 import type { NodeContext } from "./context.ts";
+import { podDnsConfig, type ResolvConf } from "./dns-config.ts";
 import { formatPod, goDuration } from "./go-format.ts";
 import { errorText } from "./images.ts";
 import { killContainer, killPod, podGracePeriod } from "./kill.ts";
@@ -86,7 +88,7 @@ async function ensureSandbox(
   }
   const attempt = current ? current.attempt + 1 : 0;
   try {
-    const id = await ctx.runtime.runPodSandbox(sandboxConfig(pod, attempt, paths(st), handler));
+    const id = await ctx.runtime.runPodSandbox(sandboxConfig(pod, attempt, paths(st), handler, podDns(ctx, pod)));
     const status = await ctx.runtime.podSandboxStatus(id);
     if (status) return status;
     throw new Error(`sandbox ${id} has no status`);
@@ -95,6 +97,12 @@ async function ensureSandbox(
     st.wake(ctx.clock.now() + ctx.timing.errorResyncMs);
     return undefined;
   }
+}
+
+/** The pod's resolv.conf, when the node knows how to build one (containers; wasm guests have no resolver). */
+function podDns(ctx: NodeContext, pod: Pod): ResolvConf | undefined {
+  const settings = ctx.dns?.();
+  return settings ? podDnsConfig(pod, settings) : undefined;
 }
 
 function paths(st: PodSyncState): { podDir: string; logDir: string } {
@@ -111,7 +119,7 @@ export async function syncPod(ctx: NodeContext, st: PodSyncState, observed: Obse
     container,
     kind,
     sandbox,
-    sandboxConfig: sandboxConfig(pod, sandbox.attempt, paths(st), handler),
+    sandboxConfig: sandboxConfig(pod, sandbox.attempt, paths(st), handler, podDns(ctx, pod)),
   });
 
   for (const init of pod.spec?.initContainers ?? []) {

@@ -114,6 +114,17 @@ describe("the seed manifest", () => {
     expect(allNs.some((r) => r[0] === "default" && r[1] === "kubernetes")).toBe(true);
     const labelled = await ok("get", "svc", "-l", "component=apiserver", "-o", "name");
     expect(labelled).toBe("service/kubernetes\n");
+    // Cluster DNS has k3s's address; the Service's EndpointSlice and Endpoints exist (no pod runs here).
+    expect(rows(await ok("get", "svc", "-n", "kube-system", "kube-dns"))[1]!.slice(1, 5)).toEqual([
+      "ClusterIP",
+      "10.43.0.10",
+      "<none>",
+      "53/UDP,53/TCP",
+    ]);
+    const slices = rows(await ok("get", "endpointslices", "-l", "kubernetes.io/service-name=web-app"));
+    expect(slices[0]).toEqual(["NAME", "ADDRESSTYPE", "PORTS", "ENDPOINTS", "AGE"]);
+    expect(slices[1]![0]).toMatch(/^web-app-/);
+    expect(rows(await ok("get", "endpoints", "web-app"))[0]).toEqual(["NAME", "ENDPOINTS", "AGE"]);
     const yaml = parse(await ok("get", "deploy", "web-app", "-o", "yaml"));
     expect(yaml).toMatchObject({
       apiVersion: "apps/v1",

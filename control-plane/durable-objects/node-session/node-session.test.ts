@@ -218,7 +218,7 @@ describe("the session", () => {
       resumeFrom: "",
     });
     const first = await agent.waitFor("network");
-    const names = (f: { services?: unknown }) =>
+    const names = (f: { [k: string]: unknown }) =>
       (f.services as { metadata: { namespace: string; name: string } }[]).map(
         (s) => `${s.metadata.namespace}/${s.metadata.name}`,
       );

@@ -143,8 +143,7 @@ export class NodeSession extends DurableObject<Env> {
     if (!result.ok) return;
     const { digest, network, ...assignment } = result.value;
     if (digest === a.digest && network.digest === a.networkDigest) return;
-    // Pods first: a new pod's endpoints are worth little before the pod itself.
-    if (digest !== a.digest) this.send(ws, { type: "assignment", ...assignment });
+    // Network first: a pod started from this assignment gets the cluster DNS address from it.
     if (network.digest !== a.networkDigest) {
       this.send(ws, {
         type: "network",
@@ -153,6 +152,7 @@ export class NodeSession extends DurableObject<Env> {
         endpointSlices: network.endpointSlices,
       });
     }
+    if (digest !== a.digest) this.send(ws, { type: "assignment", ...assignment });
     ws.serializeAttachment({ ...a, digest, networkDigest: network.digest });
   }
 

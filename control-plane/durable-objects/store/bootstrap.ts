@@ -41,6 +41,36 @@ export function kubernetesService(clusterIP: string): KubeObject {
   };
 }
 
+/**
+ * The cluster DNS Service, as k3s and kubeadm clusters have it: every agent answers its address
+ * itself (the node's DNS server, reached through the node's service proxy), so it has no selector.
+ */
+export function kubeDnsService(clusterIP: string): KubeObject {
+  return {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: {
+      name: "kube-dns",
+      namespace: "kube-system",
+      labels: { "k8s-app": "kube-dns", "kubernetes.io/name": "CoreDNS", "app.kubernetes.io/managed-by": "kflare" },
+    },
+    spec: {
+      clusterIP,
+      clusterIPs: [clusterIP],
+      ports: [
+        { name: "dns", port: 53, protocol: "UDP", targetPort: 53 },
+        { name: "dns-tcp", port: 53, protocol: "TCP", targetPort: 53 },
+      ],
+      type: "ClusterIP",
+      sessionAffinity: "None",
+      ipFamilies: ["IPv4"],
+      ipFamilyPolicy: "SingleStack",
+      internalTrafficPolicy: "Cluster",
+    },
+    status: { loadBalancer: {} },
+  };
+}
+
 /** Taint of nodes that run only WebAssembly pods (agents without root): other pods stay away. */
 export const WASM_ONLY_TAINT = { key: "kflare.dev/wasm-only", value: "true", effect: "NoSchedule" };
 

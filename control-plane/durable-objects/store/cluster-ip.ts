@@ -39,6 +39,11 @@ function ipToNumber(ip: string): number | undefined {
   return ((o[0]! << 24) | (o[1]! << 16) | (o[2]! << 8) | o[3]!) >>> 0;
 }
 
+/** The address the cluster DNS Service (kube-system/kube-dns) gets: the tenth, as k3s's 10.43.0.10. */
+export function dnsAddress(cidr: Cidr): string {
+  return ipToString(cidr.base + 10);
+}
+
 /** The address the `kubernetes` Service gets: the first usable one of the range. */
 export function firstAddress(cidr: Cidr): string {
   return ipToString(cidr.base + 1);

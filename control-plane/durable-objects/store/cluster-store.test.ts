@@ -76,6 +76,22 @@ describe("bootstrap", () => {
     expect(sa.metadata.uid).toBeTruthy();
     const svc = ok(await s.get(SVC, "default", "kubernetes"));
     expect((svc.spec as { clusterIP: string }).clusterIP).toBe("10.43.0.1");
+    // The cluster DNS Service on k3s's address, which no other Service can then take.
+    const dnsSvc = ok(await s.get(SVC, "kube-system", "kube-dns"));
+    expect(dnsSvc.spec).toMatchObject({
+      clusterIP: "10.43.0.10",
+      ports: [
+        { port: 53, protocol: "UDP" },
+        { port: 53, protocol: "TCP" },
+      ],
+    });
+    const taken = await s.create(SVC, {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "squat", namespace: "default" },
+      spec: { clusterIP: "10.43.0.10", ports: [{ port: 53, protocol: "UDP", targetPort: 53 }], type: "ClusterIP" },
+    });
+    expect(taken.ok).toBe(false);
   });
 });
 

@@ -11,12 +11,13 @@ import { type LabelSelector, parseLabelSelector } from "../../api/selectors/labe
 import {
   defaultServiceAccount,
   IMMORTAL_NAMESPACES,
+  kubeDnsService,
   kubernetesService,
   namespaceObject,
   SYSTEM_NAMESPACES,
   wasmRuntimeClass,
 } from "./bootstrap.ts";
-import { type Cidr, ClusterIpAllocator, firstAddress } from "./cluster-ip.ts";
+import { type Cidr, ClusterIpAllocator, dnsAddress, firstAddress } from "./cluster-ip.ts";
 import { decodeContinue, encodeContinue } from "./continue-token.ts";
 import { storedFields } from "./event-view.ts";
 import { affectedNodes } from "./node-changes.ts";
@@ -113,6 +114,7 @@ export class StoreCore {
    * version): the `wasm` RuntimeClass.
    */
   ensureDefaults(): void {
+    this.ensureKubeDns();
     const rc = this.rt("node.k8s.io", "v1", "runtimeclasses");
     if (this.log.get(storageResource(rc), "", "wasm")) return;
     this.commit([
@@ -123,6 +125,15 @@ export class StoreCore {
         prev: null,
       },
     ]);
+  }
+
+  /** kube-system/kube-dns on its well-known address, unless someone already holds that address. */
+  private ensureKubeDns(): void {
+    const svc = this.rt("", "v1", "services");
+    if (this.log.get(storageResource(svc), "kube-system", "kube-dns")) return;
+    const ip = dnsAddress(this.config.serviceCidr);
+    if (this.ips.check(ip)) return;
+    this.create(svc, kubeDnsService(ip), { manager: "kflare" });
   }
 
   get(rt: ResourceType, namespace: string, name: string): KubeObject {
