@@ -1,0 +1,164 @@
+// The rules for one service port, in kube-proxy's iptables-mode structure:
+//   nat KFLARE-SERVICES  -d clusterIP --dport port          -> KFLARE-SVC-x (or SVL-x when iTP Local)
+//   nat KFLARE-SVC-x     ! -s clusterCIDR -> KFLARE-MARK-MASQ, then one rule per endpoint picked at
+//                        random (probability 1/(n-i), 10 decimals; the last unconditional), after
+//                        `-m recent --rcheck` rules when sessionAffinity is ClientIP
+//   nat KFLARE-SVL-x     the same over this node's endpoints, source kept (no masquerade)
+//   nat KFLARE-SEP-y     -s endpoint -> KFLARE-MARK-MASQ (hairpin), then DNAT to ip:port
+//   nat KFLARE-NODEPORTS --dport nodePort -> KFLARE-EXT-x: masquerade, then SVC-x; with eTP Local
+//                        only this node's endpoints (SVL-x) and the source is kept, except for pod
+//                        or node-local clients, which go cluster-wide (masqueraded when local)
+//   filter               no endpoints: REJECT the cluster IP and node port (connection refused, not
+//                        a timeout); endpoints but none local under a Local policy: DROP.
+import {
+  EXTERNAL_SERVICES_CHAIN,
+  endpointChain,
+  MARK_MASQ_CHAIN,
+  NODEPORTS_CHAIN,
+  portChain,
+  SERVICES_CHAIN,
+} from "./chain-names.ts";
+import { type ResolvedEndpoint, usableEndpoints } from "./endpoints.ts";
+import { comment, type RuleWriter } from "./rule-writer.ts";
+
+export interface ServicePortRules {
+  /** "namespace/name:port" (":port" only for named ports), as kube-proxy names a service port. */
+  name: string;
+  protocol: string;
+  clusterIP: string;
+  port: number;
+  nodePort?: number;
+  endpoints: ResolvedEndpoint[];
+  /** Seconds of ClientIP affinity, when the service asks for it. */
+  affinitySeconds?: number;
+  internalLocal: boolean;
+  externalLocal: boolean;
+}
+
+export interface NodeMatchers {
+  /** Source match for pod traffic ("-s CIDR"), when a pod range is known. */
+  podSource?: string;
+  /** Destination matches that mean "addressed to this node" for NodePorts. */
+  nodePortDestinations: string[];
+}
+
+export function writeServicePort(w: RuleWriter, sp: ServicePortRules, node: NodeMatchers): void {
+  const proto = sp.protocol.toLowerCase();
+  const l4 = `-p ${proto} -m ${proto}`;
+  const toClusterIP = `-d ${sp.clusterIP}/32 ${l4} --dport ${sp.port}`;
+  const cluster = usableEndpoints(sp.endpoints);
+  const local = usableEndpoints(sp.endpoints.filter((e) => e.local));
+  const internal = sp.internalLocal ? local : cluster;
+  const external = sp.externalLocal ? local : cluster;
+  const nodePort = sp.nodePort;
+
+  if (cluster.length === 0) {
+    // No local endpoint can be usable when no endpoint is: one reject covers every policy.
+    w.rule("filter", SERVICES_CHAIN, comment(`${sp.name} has no endpoints`), toClusterIP, "-j REJECT");
+    if (nodePort !== undefined)
+      for (const dest of node.nodePortDestinations)
+        w.rule(
+          "filter",
+          EXTERNAL_SERVICES_CHAIN,
+          comment(`${sp.name} has no endpoints`),
+          dest,
+          l4,
+          `--dport ${nodePort}`,
+          "-j REJECT",
+        );
+    return;
+  }
+  if (internal.length === 0)
+    w.rule("filter", SERVICES_CHAIN, comment(`${sp.name} has no local endpoints`), toClusterIP, "-j DROP");
+  if (nodePort !== undefined && external.length === 0)
+    for (const dest of node.nodePortDestinations)
+      w.rule(
+        "filter",
+        EXTERNAL_SERVICES_CHAIN,
+        comment(`${sp.name} has no local endpoints`),
+        dest,
+        l4,
+        `--dport ${nodePort}`,
+        "-j DROP",
+      );
+
+  const svc = portChain("SVC", sp.name, sp.protocol);
+  const svl = portChain("SVL", sp.name, sp.protocol);
+  // The external chain sends pod and node-local clients cluster-wide even under eTP Local.
+  const usesCluster = !sp.internalLocal || nodePort !== undefined;
+  const usesLocal = (sp.internalLocal || (nodePort !== undefined && sp.externalLocal)) && local.length > 0;
+
+  if (internal.length > 0)
+    w.rule("nat", SERVICES_CHAIN, comment(`${sp.name} cluster IP`), toClusterIP, `-j ${sp.internalLocal ? svl : svc}`);
+  if (usesCluster) {
+    w.chain("nat", svc);
+    if (node.podSource !== undefined)
+      w.rule("nat", svc, comment(`${sp.name} cluster IP`), toClusterIP, `! ${node.podSource}`, `-j ${MARK_MASQ_CHAIN}`);
+    balance(w, svc, sp, cluster);
+  }
+  if (usesLocal) {
+    w.chain("nat", svl);
+    balance(w, svl, sp, local);
+  }
+  if (nodePort !== undefined) {
+    const ext = portChain("EXT", sp.name, sp.protocol);
+    w.chain("nat", ext);
+    w.rule("nat", NODEPORTS_CHAIN, comment(sp.name), l4, `--dport ${nodePort}`, `-j ${ext}`);
+    if (!sp.externalLocal) {
+      w.rule("nat", ext, comment(`masquerade traffic for ${sp.name} external destinations`), `-j ${MARK_MASQ_CHAIN}`);
+      w.rule("nat", ext, `-j ${svc}`);
+    } else {
+      if (node.podSource !== undefined)
+        w.rule("nat", ext, comment(`pod traffic for ${sp.name} external destinations`), node.podSource, `-j ${svc}`);
+      w.rule(
+        "nat",
+        ext,
+        comment(`masquerade LOCAL traffic for ${sp.name} external destinations`),
+        "-m addrtype --src-type LOCAL",
+        `-j ${MARK_MASQ_CHAIN}`,
+      );
+      w.rule(
+        "nat",
+        ext,
+        comment(`route LOCAL traffic for ${sp.name} external destinations`),
+        "-m addrtype --src-type LOCAL",
+        `-j ${svc}`,
+      );
+      if (local.length > 0) w.rule("nat", ext, `-j ${svl}`);
+    }
+  }
+  for (const endpoint of [...(usesCluster ? cluster : []), ...(usesLocal ? local : [])]) writeEndpoint(w, sp, endpoint);
+}
+
+/** Random choice among `endpoints`, after the affinity checks that keep a client on its endpoint. */
+function balance(w: RuleWriter, chain: string, sp: ServicePortRules, endpoints: ResolvedEndpoint[]): void {
+  const seps = endpoints.map((e) => ({
+    target: `${e.ip}:${e.port}`,
+    sep: endpointChain(sp.name, sp.protocol, `${e.ip}:${e.port}`),
+  }));
+  if (sp.affinitySeconds !== undefined)
+    for (const { target, sep } of seps)
+      w.rule(
+        "nat",
+        chain,
+        comment(`${sp.name} -> ${target}`),
+        `-m recent --name ${sep} --mask 255.255.255.255 --rsource --rcheck --seconds ${sp.affinitySeconds} --reap`,
+        `-j ${sep}`,
+      );
+  seps.forEach(({ target, sep }, i) => {
+    const left = seps.length - i;
+    const pick = left > 1 ? `-m statistic --mode random --probability ${(1 / left).toFixed(10)}` : "";
+    w.rule("nat", chain, comment(`${sp.name} -> ${target}`), pick, `-j ${sep}`);
+  });
+}
+
+function writeEndpoint(w: RuleWriter, sp: ServicePortRules, e: ResolvedEndpoint): void {
+  const target = `${e.ip}:${e.port}`;
+  const sep = endpointChain(sp.name, sp.protocol, target);
+  if (!w.chain("nat", sep)) return; // already written (endpoint both in SVC and SVL)
+  const proto = sp.protocol.toLowerCase();
+  const remember =
+    sp.affinitySeconds !== undefined ? `-m recent --name ${sep} --mask 255.255.255.255 --rsource --set` : "";
+  w.rule("nat", sep, comment(sp.name), `-s ${e.ip}/32`, `-j ${MARK_MASQ_CHAIN}`);
+  w.rule("nat", sep, comment(sp.name), `-p ${proto}`, remember, `-m ${proto}`, `-j DNAT --to-destination ${target}`);
+}
