@@ -210,6 +210,11 @@ describe.skipIf(skip)("service proxy on real iptables in a network namespace", (
     const now = save();
     expect(now.match(/^-A OUTPUT .*-j KFLARE-SERVICES$/gm)).toHaveLength(2); // nat and filter
     expect(now).toContain("-A POSTROUTING -s 192.0.2.0/24 -j RETURN");
+    // A jump that got there twice (an interrupted sync, two agents) is brought back to one.
+    ns!.exec("iptables", ["-t", "nat", "-I", "PREROUTING", "1", ...rules.jumps[0]!.args]);
+    expect(save().match(/^-A PREROUTING .*-j KFLARE-SERVICES$/gm)).toHaveLength(2);
+    expect(await ensureJumpRules(rules.jumps, options())).toBe(0);
+    expect(save().match(/^-A PREROUTING .*-j KFLARE-SERVICES$/gm)).toHaveLength(1);
   });
 
   test("answers on the node's address at the NodePort", async () => {

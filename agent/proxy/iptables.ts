@@ -2,12 +2,12 @@
 // iptables-legacy, which would be a second, conflicting rule set). apply() is one
 // `iptables-restore --noflush`: atomic, it rewrites every KFLARE- chain the ruleset declares and
 // deletes the KFLARE- chains it no longer has, and leaves everyone else's rules alone. The jump
-// rules from the built-in chains are checked with `iptables -C` and inserted only when missing.
+// rules from the built-in chains are read from iptables-save and inserted only when missing.
 // cleanup() removes the jumps and every KFLARE- chain, leaving iptables-save as it was before.
 // Callers serialise: two syncs at once could each miss the other's chains.
 
 import { CHAIN_PREFIX } from "./chain-names.ts";
-import { CommandError, type CommandOptions, commandLine, runChecked, runCommand } from "./command.ts";
+import { type CommandOptions, runChecked } from "./command.ts";
 import { restoreText, TABLES, type Table } from "./rule-writer.ts";
 import { JUMP_RULES, type JumpRule, type ProxyRules } from "./rules.ts";
 
@@ -50,24 +50,42 @@ export async function applyProxyRules(rules: ProxyRules, options: IptablesOption
   return { removed };
 }
 
-/** Inserts the jump rules that are missing, keeping their order at the top of each chain; returns how many. */
+/** A jump rule as iptables-save prints it (arguments with spaces quoted). */
+function saveLine(jump: JumpRule): string {
+  return `-A ${jump.chain} ${jump.args.map((a) => (/\s/.test(a) ? `"${a}"` : a)).join(" ")}`;
+}
+
+/**
+ * Makes each jump rule present exactly once, read from iptables-save rather than `iptables -C`:
+ * missing ones are inserted at the top of their chain in their listed order, and a duplicate
+ * (two agents racing, an interrupted sync) is removed, all in one iptables-restore. Returns how
+ * many were inserted.
+ */
 export async function ensureJumpRules(
   jumps: readonly JumpRule[] = JUMP_RULES,
   options: IptablesOptions = {},
 ): Promise<number> {
-  const missing: JumpRule[] = [];
-  for (const jump of jumps) {
-    const args = [...WAIT, "-t", jump.table, "-C", jump.chain, ...jump.args];
-    const check = await runCommand("iptables", args, options);
-    // 1 is "no such rule"; anything else (2: a chain is missing) is a failure.
-    if (check.code === 1) missing.push(jump);
-    else if (check.code !== 0)
-      throw new CommandError(commandLine("iptables", args, options).join(" "), check.code, check.stderr);
+  let inserted = 0;
+  const lines: string[] = [];
+  for (const table of TABLES) {
+    const mine = jumps.filter((j) => j.table === table);
+    if (mine.length === 0) continue;
+    const saved = (await saveTable(table, options)).split("\n");
+    const changes: string[] = [];
+    // Inserting at position 1, last first, leaves them in their listed order at the top.
+    for (const jump of [...mine].reverse()) {
+      const line = saveLine(jump);
+      const count = saved.filter((l) => l === line).length;
+      if (count === 0) {
+        changes.push(`-I ${jump.chain} 1 ${line.slice(3 + jump.chain.length + 1)}`);
+        inserted++;
+      }
+      for (let i = 1; i < count; i++) changes.push(`-D ${line.slice(3)}`);
+    }
+    if (changes.length > 0) lines.push(`*${table}`, ...changes, "COMMIT");
   }
-  // Each insert goes to position 1, so insert the last first.
-  for (const jump of [...missing].reverse())
-    await runChecked("iptables", [...WAIT, "-t", jump.table, "-I", jump.chain, "1", ...jump.args], options);
-  return missing.length;
+  if (lines.length > 0) await runChecked("iptables-restore", [...WAIT, "--noflush"], options, `${lines.join("\n")}\n`);
+  return inserted;
 }
 
 /** apply() then ensureJumpRules(): what the agent calls on every change. */
