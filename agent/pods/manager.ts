@@ -16,6 +16,7 @@ import type { ContainerRuntime } from "../runtime/types.ts";
 import { Backoff } from "./backoff.ts";
 import { type CancelTimer, type Clock, systemClock } from "./clock.ts";
 import { DEFAULT_TIMING, type Logger, type NodeContext, type Timing } from "./context.ts";
+import type { DnsSettings } from "./dns-config.ts";
 import type { NodeAllocatable } from "./downward.ts";
 import type { ConfigSource } from "./env.ts";
 import { type AgentEvent, type PodRef, type PodStatusUpdate, Recorder } from "./events.ts";
@@ -41,6 +42,8 @@ export interface PodManagerOptions {
   logRotation?: Partial<LogRotationOptions> & { intervalMs?: number };
   /** Privileged containers run only when the node allows them (default: refused). */
   allowPrivileged?: boolean;
+  /** Cluster DNS settings for pods' resolv.conf. */
+  dns?: () => DnsSettings;
   onStatus: (update: PodStatusUpdate) => void;
   onEvent?: (event: AgentEvent) => void;
   /** A deleted pod's containers have all stopped: the session may now delete it with grace 0. */
@@ -99,6 +102,7 @@ export class PodManager {
       allocatable: options.allocatable ?? { cpu: "1", memory: "1Gi" },
       mounter: options.mounter ?? systemMounter,
       allowPrivileged: options.allowPrivileged ?? false,
+      ...(options.dns ? { dns: options.dns } : {}),
       runtimeHandler:
         options.runtimeHandler ??
         ((name) => (name ? (runtime.handlers.includes(name) ? name : undefined) : (runtime.handlers[0] ?? ""))),

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import type { AgentFrame, AssignmentFrame } from "../../schemas/agent/protocol.ts";
 import type { ConfigMap, Secret } from "../../schemas/core/config.ts";
 import type { Pod } from "../../schemas/core/pod.ts";
+import type { ServiceNetwork } from "../network/service-network.ts";
 import { PodManager } from "../pods/manager.ts";
 import type { ContainerRuntime } from "../runtime/types.ts";
 import { OfflineState } from "../state/offline-state.ts";
@@ -23,6 +24,8 @@ export interface AgentOptions {
   allowPrivileged?: boolean;
   /** Sets up the pod network once the control plane has given the node its podCIDR. */
   podNetwork?: (podCIDR: string) => Promise<void>;
+  /** Service proxy and cluster DNS (nodes running containers). */
+  serviceNetwork?: ServiceNetwork;
   log: (line: string) => void;
   /** The control plane speaks another protocol: stop and tell the user. */
   onUpgradeRequired: (message: string) => void;
@@ -45,6 +48,7 @@ export class Agent {
       dataDir,
       allowPrivileged: opts.allowPrivileged ?? false,
       nodeIPs: ip ? [ip] : [],
+      ...(opts.serviceNetwork ? { dns: () => opts.serviceNetwork!.dnsSettings() } : {}),
       onStatus: ({ pod, status }) => {
         const frame: AgentFrame = {
           type: "podStatus",
@@ -86,6 +90,9 @@ export class Agent {
     const workload: Workload = {
       resumeFrom: () => this.state.resourceVersion ?? "",
       assign: (a) => this.assign(a),
+      network: async (n) => {
+        await opts.serviceNetwork?.update(n);
+      },
       logFile: (uid, container, previous) => this.logFile(uid, container, previous),
       currentStatuses: () => [...this.statuses.values()],
     };
@@ -148,6 +155,8 @@ export class Agent {
       );
       this.pods.setDesired(saved.pods, saved.configMaps, saved.secrets);
     }
+    // DNS and the proxy's rules before the pods: they resolve names as they start.
+    await this.opts.serviceNetwork?.start();
     await this.pods.start();
     this.session.start();
   }
@@ -160,6 +169,7 @@ export class Agent {
   async stop(): Promise<void> {
     await this.session.stop();
     await this.pods.stop();
+    await this.opts.serviceNetwork?.stop();
     await this.opts.runtime.close();
   }
 }

@@ -8,12 +8,13 @@
 
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { DEFAULT_DNS_PORT, ServiceNetwork } from "../network/service-network.ts";
 import { Agent } from "./agent.ts";
 import { defaultDataDir, loadCredential, NotJoinedError } from "./data-dir.ts";
 import { importImages } from "./images.ts";
 import { install } from "./install.ts";
 import { JoinError, join } from "./join.ts";
-import { AGENT_VERSION, defaultNodeName } from "./node-info.ts";
+import { AGENT_VERSION, defaultNodeName, internalIp } from "./node-info.ts";
 import { reset } from "./reset.ts";
 import { checkContainerHost, createRuntime, DEFAULT_SANDBOX_IMAGE, type RuntimeOptions } from "./runtimes.ts";
 
@@ -45,6 +46,18 @@ async function runAgent(dataDir: string, runtimeOptions: RuntimeOptions, allowPr
   // K_AGENT_SERVER: the control plane moved (npm start on another port); the credential stays valid.
   const credential = process.env.K_AGENT_SERVER ? { ...stored, server: process.env.K_AGENT_SERVER } : stored;
   const { runtime, podNetwork } = await createRuntime(dataDir, log, runtimeOptions);
+  const hostIP = internalIp();
+  // Containers get Services and cluster DNS; WebAssembly guests have neither resolver nor netns.
+  const serviceNetwork = podNetwork
+    ? new ServiceNetwork({
+        nodeName: credential.nodeName,
+        dataDir,
+        hostIP,
+        dnsPort: Number(process.env.K_AGENT_DNS_PORT) || DEFAULT_DNS_PORT,
+        proxy: true,
+        log,
+      })
+    : undefined;
   let upgrade: string | undefined;
   let stop!: () => void;
   const stopped = new Promise<void>((r) => {
@@ -56,6 +69,7 @@ async function runAgent(dataDir: string, runtimeOptions: RuntimeOptions, allowPr
     runtime,
     allowPrivileged,
     ...(podNetwork !== undefined ? { podNetwork } : {}),
+    ...(serviceNetwork !== undefined ? { serviceNetwork } : {}),
     log,
     onUpgradeRequired: (message) => {
       upgrade = message;

@@ -41,7 +41,9 @@ async function osImage(): Promise<string> {
 }
 
 export function internalIp(): string | undefined {
-  for (const addrs of Object.values(networkInterfaces())) {
+  for (const [name, addrs] of Object.entries(networkInterfaces())) {
+    // The pod bridges (kflare's kf<tag>, a CNI default's cni0) are the pods' gateway, not the node's address.
+    if (/^(kf|cni)/.test(name)) continue;
     for (const a of addrs ?? []) if (a.family === "IPv4" && !a.internal) return a.address;
   }
   return undefined;

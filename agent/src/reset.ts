@@ -3,6 +3,7 @@
 // deletes it (kubectl delete node), which also revokes the credential server-side.
 
 import { access, rm } from "node:fs/promises";
+import { removeServiceNetwork } from "../network/service-network.ts";
 import { credentialPath, loadCredential, removeDataDir } from "./data-dir.ts";
 import { createRuntime, runtimeStateDir } from "./runtimes.ts";
 
@@ -42,6 +43,12 @@ export async function reset(dataDir: string, log: (line: string) => void): Promi
   }
   await runtime.close();
   await shutdown?.();
+  // The service proxy's rules exist only where containers ran (root, iptables present).
+  if (node.podNetwork) {
+    await removeServiceNetwork().catch((err: unknown) =>
+      log(`  cannot remove the service proxy rules: ${(err as Error).message.split("\n")[0]}`),
+    );
+  }
   // Runtime state on tmpfs (the wasm guests' records, containerd's state).
   await rm(runtimeStateDir(dataDir), { recursive: true, force: true });
   await removeDataDir(dataDir);

@@ -9,6 +9,7 @@ import {
   type AssignmentFrame,
   KEEPALIVE_PING,
   KEEPALIVE_PONG,
+  type NetworkFrame,
   type OpenStreamFrame,
   PROTOCOL_VERSION,
   parseFrame,
@@ -24,6 +25,8 @@ export interface Workload {
   /** The last assignment's resourceVersion ("" when none). */
   resumeFrom(): string;
   assign(a: AssignmentFrame): Promise<void>;
+  /** The cluster's Services and EndpointSlices (service proxy, DNS). */
+  network(n: NetworkFrame): Promise<void>;
   /** The log file of a container (or of its previous instance). */
   logFile(uid: string, container: string, previous: boolean): Promise<string | undefined>;
   /** Called on (re)connect: every pod's current status goes out again. */
@@ -148,6 +151,9 @@ export class Session {
         // The cluster thinks this node is not ready (it missed keepalives for a while): say it is.
         if (frame.nodeReady !== undefined && frame.nodeReady !== "True" && Date.now() - this.lastReport > 5000)
           await this.reportNode();
+        return;
+      case "network":
+        await this.opts.workload.network(frame);
         return;
       case "openStream":
         this.openStream(frame).catch((err: unknown) => this.opts.log(`log stream failed: ${String(err)}`));

@@ -106,14 +106,19 @@ export async function readStateFile(path: string): Promise<OfflineSnapshot | und
 
 /** Replaces the state file atomically, mode 0600. */
 export async function writeStateFile(path: string, snapshot: OfflineSnapshot, savedAt = new Date()): Promise<void> {
-  const dir = dirname(path);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
   const body = JSON.stringify({
     kind: STATE_FILE_KIND,
     version: STATE_SCHEMA_VERSION,
     savedAt: savedAt.toISOString(),
     ...snapshot,
   });
+  await writeFileAtomic(path, body);
+}
+
+/** Replaces a file atomically (temp file, fsync, rename, directory fsync), mode 0600: an SD card's power cut keeps the old or the new file. */
+export async function writeFileAtomic(path: string, body: string): Promise<void> {
+  const dir = dirname(path);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
   const tmp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
   try {
     const file = await open(tmp, "wx", 0o600);

@@ -124,6 +124,8 @@ export const assignmentFrame = z.object({
 export const networkFrame = z.object({
   type: z.literal("network"),
   resourceVersion: z.string(),
+  /** Every pod's range: the proxy masquerades service traffic from outside it; DNS answers only it. */
+  clusterCIDR: z.string(),
   services: z.array(object),
   endpointSlices: z.array(object),
 });

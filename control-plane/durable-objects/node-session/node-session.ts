@@ -148,6 +148,7 @@ export class NodeSession extends DurableObject<Env> {
       this.send(ws, {
         type: "network",
         resourceVersion: assignment.resourceVersion,
+        clusterCIDR: network.clusterCIDR,
         services: network.services,
         endpointSlices: network.endpointSlices,
       });

@@ -73,8 +73,9 @@ export class ClusterStore extends DurableObject<Env> implements StoreRpc {
       this.ctx.storage.setAlarm(at).catch((err: unknown) => console.error("setAlarm failed", err));
     });
     core.onCommit = () => host.nudge();
-    const nodes = new NodeAccess(core, db);
-    const podCidrs = new PodCidrAllocator(db, this.env.CLUSTER_CIDR ?? "10.42.0.0/16");
+    const clusterCidr = this.env.CLUSTER_CIDR ?? "10.42.0.0/16";
+    const nodes = new NodeAccess(core, db, clusterCidr);
+    const podCidrs = new PodCidrAllocator(db, clusterCidr);
     core.onDeleted = (resource, obj) => {
       // A deleted Node takes its credentials and its pod range with it.
       if (resource !== "nodes") return;

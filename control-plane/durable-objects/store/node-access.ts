@@ -64,10 +64,10 @@ export class NodeAccess {
   /** Services and EndpointSlices for every node, rebuilt after either changes. */
   readonly network: NodeNetwork;
 
-  constructor(core: StoreCore, db: DrizzleSqliteDODatabase) {
+  constructor(core: StoreCore, db: DrizzleSqliteDODatabase, clusterCIDR: string) {
     this.core = core;
     this.db = db;
-    this.network = new NodeNetwork(core);
+    this.network = new NodeNetwork(core, clusterCIDR);
   }
 
   private find(r: ResourceType, namespace: string, name: string): KubeObject | undefined {

@@ -11,6 +11,8 @@ const SERVICES: ResourceType = resourceFor("", "v1", "services")!;
 const SLICES: ResourceType = resourceFor("discovery.k8s.io", "v1", "endpointslices")!;
 
 export interface NetworkView {
+  /** Every pod's range (the store's CLUSTER_CIDR): proxies masquerade service traffic from outside it. */
+  clusterCIDR: string;
   services: KubeObject[];
   endpointSlices: KubeObject[];
   digest: string;
@@ -33,9 +35,11 @@ function byKey(a: KubeObject, b: KubeObject): number {
 export class NodeNetwork {
   private view: NetworkView | undefined;
   private readonly core: StoreCore;
+  private readonly clusterCIDR: string;
 
-  constructor(core: StoreCore) {
+  constructor(core: StoreCore, clusterCIDR: string) {
     this.core = core;
+    this.clusterCIDR = clusterCIDR;
   }
 
   /** A Service or EndpointSlice was written: the next read rebuilds. */
@@ -60,7 +64,8 @@ export class NodeNetwork {
         ports: s.ports ?? [],
       }))
       .sort(byKey);
-    this.view = { services, endpointSlices, digest: fnv1a(JSON.stringify([services, endpointSlices])) };
+    const digest = fnv1a(JSON.stringify([this.clusterCIDR, services, endpointSlices]));
+    this.view = { clusterCIDR: this.clusterCIDR, services, endpointSlices, digest };
     return this.view;
   }
 }

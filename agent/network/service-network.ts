@@ -1,0 +1,222 @@
+// The node's half of Services: what kube-proxy and a node-local CoreDNS do, fed by the control
+// plane's "network" frames (every Service and EndpointSlice). It programs the service proxy's
+// iptables rules and answers cluster DNS for the node's pods. The last frame is kept in the data
+// dir, so after a reboot without the control plane, DNS answers and the rules come back as they were.
+//
+// kube-system/kube-dns has no pods: each node answers it itself. Its ClusterIP gets a node-local
+// endpoint (this node's address, the DNS server's port), so the proxy's ordinary DNAT rules carry
+// pods' queries to this agent, and pods' resolv.conf names the ClusterIP as on any cluster.
+
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { NetworkFrame } from "../../schemas/agent/protocol.ts";
+import { ClusterRecords, DEFAULT_ZONE, type ServiceView, type SliceView } from "../dns/records.ts";
+import { DnsServer } from "../dns/server.ts";
+import { type HostResolvConf, readHostResolvConf } from "../dns/upstream.ts";
+import type { DnsSettings } from "../pods/dns-config.ts";
+import {
+  buildProxyRules,
+  cleanupProxyRules,
+  type EndpointSlice,
+  type Service,
+  syncProxyRules,
+} from "../proxy/index.ts";
+import { writeFileAtomic } from "../state/state-file.ts";
+import { inCidr } from "./cidr.ts";
+
+/** The port the node's DNS server listens on; the kube-dns ClusterIP's port 53 is DNATed to it. */
+export const DEFAULT_DNS_PORT = 10053;
+const KUBE_DNS = { namespace: "kube-system", name: "kube-dns" };
+
+export interface ServiceNetworkOptions {
+  nodeName: string;
+  dataDir: string;
+  /** This node's address (where NodePorts answer and kube-dns's local endpoint points). */
+  hostIP: string | undefined;
+  dnsPort?: number;
+  /** Program iptables (containers as root); false runs DNS only. */
+  proxy: boolean;
+  log: (line: string) => void;
+}
+
+type Frame = Pick<NetworkFrame, "clusterCIDR" | "services" | "endpointSlices">;
+
+export class ServiceNetwork {
+  private readonly opts: ServiceNetworkOptions;
+  private readonly records = new ClusterRecords(DEFAULT_ZONE);
+  private readonly dns: DnsServer;
+  private frame: Frame | undefined;
+  private host: HostResolvConf = { nameservers: [], searches: [], options: [] };
+  private syncing: Promise<void> | undefined;
+  private again = false;
+  private lastError = "";
+
+  constructor(opts: ServiceNetworkOptions) {
+    this.opts = opts;
+    this.dns = new DnsServer({
+      records: this.records,
+      upstreams: () => this.host.nameservers,
+      allowed: (address) => this.mayAsk(address),
+      // The node's address, not 0.0.0.0: a UDP answer from a wildcard socket leaves from the
+      // address routing picks (the pod bridge's), which conntrack cannot match to the DNATed query.
+      host: opts.hostIP ?? "127.0.0.1",
+      port: this.dnsPort,
+      log: opts.log,
+    });
+  }
+
+  private get dnsPort(): number {
+    return this.opts.dnsPort ?? DEFAULT_DNS_PORT;
+  }
+
+  private get savedPath(): string {
+    return join(this.opts.dataDir, "network.json");
+  }
+
+  /** Pods, the node itself, nobody else: a node on a home LAN must not be an open resolver. */
+  private mayAsk(address: string): boolean {
+    const ip = address.replace(/^::ffff:/, "");
+    if (ip.startsWith("127.") || ip === this.opts.hostIP) return true;
+    return this.frame ? inCidr(ip, this.frame.clusterCIDR) : false;
+  }
+
+  /** Starts DNS and restores the last rules the node had. */
+  async start(): Promise<void> {
+    this.host = await readHostResolvConf();
+    try {
+      this.frame = JSON.parse(await readFile(this.savedPath, "utf8")) as Frame;
+      this.apply();
+    } catch {
+      // No saved frame yet: the control plane sends one on connect.
+    }
+    await this.dns.start();
+  }
+
+  /** A network frame from the control plane. */
+  async update(frame: NetworkFrame): Promise<void> {
+    const kept: Frame = {
+      clusterCIDR: frame.clusterCIDR,
+      services: frame.services,
+      endpointSlices: frame.endpointSlices,
+    };
+    this.frame = kept;
+    this.apply();
+    await writeFileAtomic(this.savedPath, JSON.stringify(kept)).catch((err: unknown) =>
+      this.opts.log(`cannot save the service network: ${(err as Error).message}`),
+    );
+  }
+
+  /** What pods' resolv.conf is built from. */
+  dnsSettings(): DnsSettings {
+    return { clusterDNS: this.clusterDns(), clusterDomain: DEFAULT_ZONE, host: this.host };
+  }
+
+  private clusterDns(): string[] {
+    const svc = this.services().find(
+      (s) => s.metadata.namespace === KUBE_DNS.namespace && s.metadata.name === KUBE_DNS.name,
+    );
+    const ip = svc?.spec?.clusterIP;
+    return ip && ip !== "None" ? [ip] : [];
+  }
+
+  private services(): Service[] {
+    return (this.frame?.services ?? []) as unknown as Service[];
+  }
+
+  /** kube-dns's endpoint on this node: its own address, the DNS server's port. */
+  private localDnsSlice(): EndpointSlice[] {
+    const ip = this.opts.hostIP;
+    if (!ip || this.clusterDns().length === 0) return [];
+    return [
+      {
+        metadata: {
+          name: "kube-dns-local",
+          namespace: KUBE_DNS.namespace,
+          labels: { "kubernetes.io/service-name": KUBE_DNS.name },
+        },
+        addressType: "IPv4",
+        endpoints: [
+          {
+            addresses: [ip],
+            conditions: { ready: true, serving: true, terminating: false },
+            nodeName: this.opts.nodeName,
+          },
+        ],
+        ports: [
+          { name: "dns", port: this.dnsPort, protocol: "UDP" },
+          { name: "dns-tcp", port: this.dnsPort, protocol: "TCP" },
+        ],
+      },
+    ];
+  }
+
+  private apply(): void {
+    const frame = this.frame;
+    if (!frame) return;
+    this.records.update(frame.services as unknown as ServiceView[], frame.endpointSlices as unknown as SliceView[]);
+    if (this.opts.proxy) this.scheduleSync();
+  }
+
+  /** One iptables sync at a time; changes that arrive meanwhile are folded into one more. */
+  private scheduleSync(): void {
+    if (this.syncing) {
+      this.again = true;
+      return;
+    }
+    this.syncing = this.syncOnce().finally(() => {
+      this.syncing = undefined;
+      if (this.again) {
+        this.again = false;
+        this.scheduleSync();
+      }
+    });
+  }
+
+  private async syncOnce(): Promise<void> {
+    const frame = this.frame;
+    if (!frame) return;
+    const slices = [
+      ...(frame.endpointSlices as unknown as EndpointSlice[]).filter(
+        (s) =>
+          !(
+            s.metadata.namespace === KUBE_DNS.namespace &&
+            s.metadata.labels?.["kubernetes.io/service-name"] === KUBE_DNS.name
+          ),
+      ),
+      ...this.localDnsSlice(),
+    ];
+    const rules = buildProxyRules({
+      services: this.services(),
+      endpointSlices: slices,
+      nodeName: this.opts.nodeName,
+      nodeAddresses: this.opts.hostIP ? [this.opts.hostIP] : [],
+      clusterCIDR: frame.clusterCIDR,
+    });
+    try {
+      await syncProxyRules(rules);
+      if (this.lastError) this.opts.log("service proxy rules are in sync again");
+      this.lastError = "";
+    } catch (err) {
+      const message = (err as Error).message;
+      // Said once, not on every change: the cause (no iptables, no rights) rarely fixes itself.
+      if (message !== this.lastError) this.opts.log(`cannot program the service proxy: ${message}`);
+      this.lastError = message;
+    }
+  }
+
+  /** Waits for the rules in flight (tests, shutdown). */
+  async settled(): Promise<void> {
+    while (this.syncing) await this.syncing;
+  }
+
+  /** Stops DNS; the rules stay, so pods keep reaching Services while the agent restarts. */
+  async stop(): Promise<void> {
+    await this.settled();
+    await this.dns.stop();
+  }
+}
+
+/** `k-agent reset`: every rule the proxy made goes. */
+export async function removeServiceNetwork(): Promise<void> {
+  await cleanupProxyRules();
+}
