@@ -6,209 +6,45 @@
 // OOMKilled over their memory limit, survive an agent restart untouched, and are gone when
 // deleted. Afterwards the machine's own firewall rules and links are what they were.
 
-import type { ChildProcess } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { inCidr } from "../../agent/network/cidr.ts";
 import { CriRuntime } from "../../agent/runtime/cri/runtime.ts";
 import { containerdLayout, runtimeStateDir } from "../../agent/src/runtimes.ts";
-import { connectionFromKubeconfig, KubeClient, type Obj } from "../../cli/kube-client.ts";
-import { type ControlPlane, startControlPlane } from "../../cli/local-control-plane.ts";
+import type { Obj } from "../../cli/kube-client.ts";
 import { createJoinToken } from "../../cli/token-command.ts";
-import { pushTestImages, type TestImage } from "../setup/container-images.ts";
-import { installContainerPackages } from "../setup/containerd.ts";
-import { type LoopbackRegistry, startLoopbackRegistry } from "../setup/wasm-fixtures.ts";
-import { runKubectl, toolBinaries } from "../tools/binaries.ts";
-import { eventually as waitUntil } from "../tools/eventually.ts";
-import { hostNetworkSnapshot, TestNetns } from "../tools/netns.ts";
+import { ContainerNode, deployment } from "../tools/container-node.ts";
+import { hostNetworkSnapshot } from "../tools/netns.ts";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const AGENT = join(ROOT, "agent/dist/k-agent.mjs");
-const NODE20 = "/usr/bin/node";
 const NODE = "e2e-containers";
-const VARS = { NODE_KEEPALIVE_SECONDS: "1", NODE_GRACE_PERIOD_SECONDS: "4" };
+const cluster = new ContainerNode({
+  name: "kflare-e2e",
+  nodeName: NODE,
+  vars: { NODE_KEEPALIVE_SECONDS: "1", NODE_GRACE_PERIOD_SECONDS: "4" },
+});
+const kubectl = (...args: string[]) => cluster.kubectl(...args);
+const apply = (manifest: object) => cluster.apply(manifest);
+const podsOf = (app: string) => cluster.podsOf(app);
+const containers = () => cluster.containers();
+const eventually = <T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs?: number) =>
+  cluster.eventually(what, probe, timeoutMs);
 
-let cp: ControlPlane | undefined;
-let client: KubeClient;
-let registry: LoopbackRegistry | undefined;
-let netns: TestNetns | undefined;
-let images: Record<TestImage, string>;
-let dataDir: string;
-let agentDir: string;
-let agent: ChildProcess | undefined;
-let agentOut = "";
-let before: ReturnType<typeof hostNetworkSnapshot> | undefined;
-let unavailable: string | undefined;
-
-function startAgent(args: string[]): ChildProcess {
-  if (netns === undefined) throw new Error("no network namespace");
-  const child = netns.spawn(NODE20, [AGENT, ...args, "--data-dir", agentDir, "--sandbox-image", images.pause]);
-  child.stdout?.on("data", (b: Buffer) => (agentOut += b.toString()));
-  child.stderr?.on("data", (b: Buffer) => (agentOut += b.toString()));
-  return child;
-}
-
-async function stopAgent(): Promise<void> {
-  const a = agent;
-  agent = undefined;
-  if (!a || a.exitCode !== null) return;
-  const exited = new Promise((r) => a.once("exit", r));
-  a.kill("SIGTERM");
-  await exited;
-}
-
-const eventually = <T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 60_000) =>
-  waitUntil(what, probe, {
-    timeoutMs,
-    context: async () => `${await diagnostics()}\nagent:\n${agentOut.slice(-3000)}`,
-  });
-
-/** What a person would look at when a wait fails: the pods, their states, recent events. */
-async function diagnostics(): Promise<string> {
-  const parts: string[] = [];
-  for (const args of [
-    ["get", "pods", "-o", "wide"],
-    ["get", "pods", "-o", 'jsonpath={range .items[*]}{.metadata.name} {.status.containerStatuses}{"\\n"}{end}'],
-    ["get", "events"],
-  ])
-    parts.push(await kubectl(...args).catch((e: unknown) => String(e)));
-  return parts.join("\n");
-}
-
-async function kubectl(...args: string[]): Promise<string> {
-  if (cp === undefined) throw new Error("no control plane");
-  const r = await runKubectl(args, { kubeconfig: cp.kubeconfigPath, timeoutMs: 60_000 });
-  if (r.code !== 0) throw new Error(`kubectl ${args.join(" ")}: ${r.stderr}`);
-  return r.stdout;
-}
-
-async function apply(manifest: object): Promise<void> {
-  const file = join(dataDir, `m-${Math.random().toString(36).slice(2)}.json`);
-  await writeFile(file, JSON.stringify(manifest));
-  await kubectl("apply", "-f", file);
-}
-
-function deployment(name: string, replicas: number, spec: Record<string, unknown>): object {
-  return {
-    apiVersion: "apps/v1",
-    kind: "Deployment",
-    metadata: { name },
-    spec: {
-      replicas,
-      selector: { matchLabels: { app: name } },
-      // httpd as PID 1 ignores SIGTERM: a short grace period keeps deletes quick.
-      template: { metadata: { labels: { app: name } }, spec: { terminationGracePeriodSeconds: 2, ...spec } },
-    },
-  };
-}
-
-interface PodStatus {
-  phase?: string;
-  podIP?: string;
-  podIPs?: { ip: string }[];
-  containerStatuses?: {
-    containerID?: string;
-    restartCount: number;
-    state?: {
-      terminated?: { reason?: string; exitCode?: number; message?: string };
-      running?: { startedAt?: string };
-    };
-    lastState?: { terminated?: { reason?: string; exitCode?: number } };
-  }[];
-}
-
-async function podsOf(app: string): Promise<(Obj & { status?: PodStatus })[]> {
-  const list = await client.get<{ items: (Obj & { status?: PodStatus })[] }>(
-    `/api/v1/namespaces/default/pods?labelSelector=app%3D${app}`,
-  );
-  return list.items.filter((p) => !p.metadata.deletionTimestamp);
-}
-
-/** The node's containers as its containerd lists them (running ones, by pod and id). */
-async function containers(): Promise<string[]> {
-  const runtime = new CriRuntime({ socket: containerdLayout(agentDir).socket, cgroupDriver: "cgroupfs" });
-  try {
-    return (await runtime.listContainers())
-      .filter((c) => c.state === "running")
-      .map((c) => `${c.labels["io.kubernetes.pod.name"]}/${c.name}/${c.id}`)
-      .sort();
-  } finally {
-    await runtime.close();
-  }
-}
-
-/** An IPv4 address inside a CIDR. */
-function inCidr(ip: string, cidr: string): boolean {
-  const [base, bits] = cidr.split("/");
-  const n = (a: string) => a.split(".").reduce((acc, o) => (acc << 8) + Number(o), 0) >>> 0;
-  const mask = Number(bits) === 0 ? 0 : (~0 << (32 - Number(bits))) >>> 0;
-  return (n(ip) & mask) >>> 0 === (n(base ?? "") & mask) >>> 0;
-}
-
-beforeAll(async () => {
-  const why =
-    process.getuid?.() !== 0
-      ? "containers end to end need root (containerd, network namespaces)"
-      : installContainerPackages().map((p) => `missing ${p}: apt-get install ${p}`)[0];
-  if (why !== undefined) {
-    if (process.env.CI === "true") throw new Error(why);
-    unavailable = why;
-    return;
-  }
-  before = hostNetworkSnapshot();
-  dataDir = await mkdtemp(join(tmpdir(), "kflare-e2e-ctr-"));
-  agentDir = join(dataDir, "agent");
-  registry = await startLoopbackRegistry();
-  if (!registry.available) throw new Error(registry.reason);
-  images = await pushTestImages(registry.host);
-  await toolBinaries();
-  cp = await startControlPlane({ dataDir: join(dataDir, "cp"), port: 0, vars: VARS });
-  client = new KubeClient(await connectionFromKubeconfig(cp.kubeconfigPath));
-  netns = TestNetns.create("kflare-e2e");
-  // The control plane and the registry answer on the namespace's own loopback, same ports.
-  await netns.forward([Number(new URL(cp.url).port), Number(registry.host.split(":")[1])]);
-  // The registry is plain http: say so as k3s's registries.yaml would.
-  await mkdir(agentDir, { recursive: true, mode: 0o700 });
-  await writeFile(
-    join(agentDir, "registries.yaml"),
-    `mirrors:\n  "${registry.host}":\n    endpoint: ["http://${registry.host}"]\n`,
-  );
-}, 600_000);
-
-afterAll(async () => {
-  if (unavailable) return;
-  await stopAgent();
-  // Leave nothing running: reset stops the pods and the agent's containerd.
-  if (netns) {
-    const reset = netns.spawn(NODE20, [AGENT, "reset", "--data-dir", agentDir]);
-    reset.stdout?.on("data", (b: Buffer) => (agentOut += b.toString()));
-    reset.stderr?.on("data", (b: Buffer) => (agentOut += b.toString()));
-    const timer = setTimeout(() => reset.kill("SIGKILL"), 120_000);
-    await new Promise((resolve) => reset.once("exit", resolve));
-    clearTimeout(timer);
-  }
-  await netns?.destroy();
-  client?.close();
-  await cp?.stop();
-  await registry?.stop();
-  await rm(dataDir, { recursive: true, force: true });
-}, 180_000);
+beforeAll(() => cluster.setUp(), 600_000);
+afterAll(() => cluster.tearDown(), 180_000);
 
 describe("k-agent with containers (containerd, runc, CNI) in a network namespace", { timeout: 240_000 }, () => {
   it("joins as root, starts its own containerd and reports Ready with the runc handler", async ({ skip }) => {
-    if (unavailable) return skip(unavailable);
-    const made = await createJoinToken(cp!.kubeconfigPath, 3_600_000, "e2e containers");
-    agent = startAgent(["join", made.joinToken, "--node-name", NODE]);
+    if (cluster.unavailable) return skip(cluster.unavailable);
+    const made = await createJoinToken(cluster.cp.kubeconfigPath, 3_600_000, "e2e containers");
+    cluster.startAgent(["join", made.joinToken, "--node-name", NODE]);
     await eventually("node Ready", async () => {
-      const node = await client.get<Obj>(`/api/v1/nodes/${NODE}`);
+      const node = await cluster.client.get<Obj>(`/api/v1/nodes/${NODE}`);
       const conditions = (node.status as { conditions?: { type: string; status: string }[] }).conditions ?? [];
       return conditions.find((c) => c.type === "Ready")?.status === "True" ? node : undefined;
     });
-    expect(agentOut).toMatch(/started containerd \(pid \d+/);
-    const node = await client.get<Obj>(`/api/v1/nodes/${NODE}`);
+    expect(cluster.agentOut).toMatch(/started containerd \(pid \d+/);
+    const node = await cluster.client.get<Obj>(`/api/v1/nodes/${NODE}`);
     expect((node.status as { nodeInfo: { containerRuntimeVersion: string } }).nodeInfo.containerRuntimeVersion).toMatch(
       /^containerd:\/\//,
     );
@@ -216,13 +52,13 @@ describe("k-agent with containers (containerd, runc, CNI) in a network namespace
   });
 
   it("runs a Deployment whose pods get their own IPs from the node's podCIDR and serve on them", async ({ skip }) => {
-    if (unavailable) return skip(unavailable);
+    if (cluster.unavailable) return skip(cluster.unavailable);
     await apply(
       deployment("web", 2, {
         containers: [
           {
             name: "httpd",
-            image: images.web,
+            image: cluster.images.web,
             ports: [{ containerPort: 80 }],
             resources: { requests: { cpu: "50m", memory: "16Mi" }, limits: { cpu: "250m", memory: "64Mi" } },
           },
@@ -233,17 +69,18 @@ describe("k-agent with containers (containerd, runc, CNI) in a network namespace
       const p = await podsOf("web");
       return p.length === 2 && p.every((x) => x.status?.phase === "Running" && x.status.podIP) ? p : undefined;
     });
-    const node = await client.get<Obj>(`/api/v1/nodes/${NODE}`);
+    const node = await cluster.client.get<Obj>(`/api/v1/nodes/${NODE}`);
     const podCIDR = (node.spec as { podCIDR: string }).podCIDR;
     const ips = pods.map((p) => p.status?.podIP ?? "");
     expect(new Set(ips).size).toBe(2);
     for (const ip of ips) expect(inCidr(ip, podCIDR), `${ip} in ${podCIDR}`).toBe(true);
-    for (const ip of ips) expect(netns!.exec("curl", ["-s", "-m", "5", `http://${ip}/`])).toBe("hello from web\n");
+    for (const ip of ips)
+      expect(cluster.netns!.exec("curl", ["-s", "-m", "5", `http://${ip}/`])).toBe("hello from web\n");
     expect(pods[0]?.status?.podIPs).toEqual([{ ip: ips[0] }]);
   });
 
   it("lets a pod reach another pod by its IP; kubectl logs shows what it got", async ({ skip }) => {
-    if (unavailable) return skip(unavailable);
+    if (cluster.unavailable) return skip(cluster.unavailable);
     const target = (await podsOf("web"))[0]?.status?.podIP ?? "";
     await apply({
       apiVersion: "v1",
@@ -254,7 +91,7 @@ describe("k-agent with containers (containerd, runc, CNI) in a network namespace
         containers: [
           {
             name: "nc",
-            image: images.hello,
+            image: cluster.images.hello,
             // busybox wget crashes on these machines; nc speaks HTTP well enough.
             command: ["/bin/sh", "-c", `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc ${target} 80`],
           },
@@ -266,32 +103,32 @@ describe("k-agent with containers (containerd, runc, CNI) in a network namespace
   });
 
   it("publishes a hostPort on the node", async ({ skip }) => {
-    if (unavailable) return skip(unavailable);
+    if (cluster.unavailable) return skip(cluster.unavailable);
     await apply(
       deployment("published", 1, {
-        containers: [{ name: "httpd", image: images.web, ports: [{ containerPort: 80, hostPort: 18080 }] }],
+        containers: [{ name: "httpd", image: cluster.images.web, ports: [{ containerPort: 80, hostPort: 18080 }] }],
       }),
     );
     await eventually("published Running", async () => (await podsOf("published"))[0]?.status?.phase === "Running");
-    const node = await client.get<Obj>(`/api/v1/nodes/${NODE}`);
+    const node = await cluster.client.get<Obj>(`/api/v1/nodes/${NODE}`);
     const address = (node.status as { addresses: { type: string; address: string }[] }).addresses.find(
       (a) => a.type === "InternalIP",
     )?.address;
     const body = await eventually("hostPort answers", async () => {
       try {
-        return netns!.exec("curl", ["-s", "-m", "5", `http://${address ?? "127.0.0.1"}:18080/`]);
+        return cluster.netns!.exec("curl", ["-s", "-m", "5", `http://${address ?? "127.0.0.1"}:18080/`]);
       } catch {
-        return netns!.exec("curl", ["-s", "-m", "5", "http://127.0.0.1:18080/"]);
+        return cluster.netns!.exec("curl", ["-s", "-m", "5", "http://127.0.0.1:18080/"]);
       }
     });
     expect(body).toBe("hello from web\n");
   });
 
   it("reports a container over its memory limit as OOMKilled (137)", async ({ skip }) => {
-    if (unavailable) return skip(unavailable);
+    if (cluster.unavailable) return skip(cluster.unavailable);
     await apply(
       deployment("hog", 1, {
-        containers: [{ name: "hog", image: images.memoryhog, resources: { limits: { memory: "32Mi" } } }],
+        containers: [{ name: "hog", image: cluster.images.memoryhog, resources: { limits: { memory: "32Mi" } } }],
       }),
     );
     const terminated = await eventually("OOMKilled", async () => {
@@ -304,17 +141,19 @@ describe("k-agent with containers (containerd, runc, CNI) in a network namespace
   });
 
   it("restarts no container when the agent is stopped and started again", async ({ skip }) => {
-    if (unavailable) return skip(unavailable);
+    if (cluster.unavailable) return skip(cluster.unavailable);
     const running = await containers();
     expect(running.filter((c) => c.startsWith("web-"))).toHaveLength(2);
-    await stopAgent();
+    await cluster.stopAgent();
     // The containers outlive the agent: containerd and its shims keep them.
     expect(await containers()).toEqual(running);
-    agent = startAgent(["run"]);
-    await eventually("adopted containerd", async () => /adopted containerd \(pid \d+/.test(agentOut));
+    cluster.startAgent(["run"]);
+    await eventually("adopted containerd", async () => /adopted containerd \(pid \d+/.test(cluster.agentOut));
     await eventually(
       "connected again",
-      async () => agentOut.lastIndexOf("connected to the control plane") > agentOut.lastIndexOf("adopted containerd"),
+      async () =>
+        cluster.agentOut.lastIndexOf("connected to the control plane") >
+        cluster.agentOut.lastIndexOf("adopted containerd"),
     );
     // Let the agent sync its pods; nothing may be restarted.
     await eventually("pods reported after restart", async () => {
@@ -327,7 +166,7 @@ describe("k-agent with containers (containerd, runc, CNI) in a network namespace
   it("mounts configMap, secret, emptyDir (also in memory), downwardAPI, projected and subPath volumes", async ({
     skip,
   }) => {
-    if (unavailable) return skip(unavailable);
+    if (cluster.unavailable) return skip(cluster.unavailable);
     await apply({
       apiVersion: "v1",
       kind: "ConfigMap",
@@ -362,7 +201,7 @@ describe("k-agent with containers (containerd, runc, CNI) in a network namespace
         containers: [
           {
             name: "main",
-            image: images.hello,
+            image: cluster.images.hello,
             command: ["/bin/sh", "-c", script],
             volumeMounts: [
               { name: "settings", mountPath: "/etc/settings", readOnly: true },
@@ -414,19 +253,19 @@ describe("k-agent with containers (containerd, runc, CNI) in a network namespace
       "readonly=yes",
     ]);
     // The secret's value is in the pod's own output only, never in the agent's.
-    expect(agentOut).not.toContain("s3cret-value");
+    expect(cluster.agentOut).not.toContain("s3cret-value");
     await kubectl("delete", "pod", "volumes", "--wait=true");
   });
 
   it("reports what a container wrote to its termination message file, or its log tail on error", async ({ skip }) => {
-    if (unavailable) return skip(unavailable);
+    if (cluster.unavailable) return skip(cluster.unavailable);
     const pod = (name: string, script: string, extra: Record<string, unknown> = {}) => ({
       apiVersion: "v1",
       kind: "Pod",
       metadata: { name, labels: { app: name } },
       spec: {
         restartPolicy: "Never",
-        containers: [{ name: "main", image: images.hello, command: ["/bin/sh", "-c", script], ...extra }],
+        containers: [{ name: "main", image: cluster.images.hello, command: ["/bin/sh", "-c", script], ...extra }],
       },
     });
     await apply(pod("said", "echo 'all done: 42 items' > /dev/termination-log; exit 3"));
@@ -446,25 +285,27 @@ describe("k-agent with containers (containerd, runc, CNI) in a network namespace
   });
 
   it("stops and removes the containers of deleted pods", async ({ skip }) => {
-    if (unavailable) return skip(unavailable);
+    if (cluster.unavailable) return skip(cluster.unavailable);
     await kubectl("delete", "deployment", "web", "published", "--wait=true");
     await kubectl("delete", "pod", "client", "--wait=true");
     await eventually("no containers left", async () => (await containers()).length === 0);
     await eventually(
       "no pods left",
-      async () => (await client.get<{ items: Obj[] }>("/api/v1/namespaces/default/pods")).items.length === 0,
+      async () => (await cluster.client.get<{ items: Obj[] }>("/api/v1/namespaces/default/pods")).items.length === 0,
     );
   });
 
   it("leaves nothing behind after 100 pods created and deleted: containers, sandboxes, netns, addresses, cgroups, veths", async ({
     skip,
   }) => {
-    if (unavailable) return skip(unavailable);
-    const links = () => netns!.exec("ip", ["-o", "link"]).trim().split("\n").length;
+    if (cluster.unavailable) return skip(cluster.unavailable);
+    const links = () => cluster.netns!.exec("ip", ["-o", "link"]).trim().split("\n").length;
     const baseline = links();
     const cycle = deployment("cycle", 0, {
       terminationGracePeriodSeconds: 0,
-      containers: [{ name: "main", image: images.ticker, resources: { requests: { cpu: "1m", memory: "1Mi" } } }],
+      containers: [
+        { name: "main", image: cluster.images.ticker, resources: { requests: { cpu: "1m", memory: "1Mi" } } },
+      ],
     });
     await apply(cycle);
     for (let round = 0; round < 5; round++) {
@@ -478,14 +319,14 @@ describe("k-agent with containers (containerd, runc, CNI) in a network namespace
       await eventually(
         `round ${round}: all gone`,
         async () =>
-          (await client.get<{ items: Obj[] }>("/api/v1/namespaces/default/pods?labelSelector=app%3Dcycle")).items
-            .length === 0,
+          (await cluster.client.get<{ items: Obj[] }>("/api/v1/namespaces/default/pods?labelSelector=app%3Dcycle"))
+            .items.length === 0,
         120_000,
       );
     }
     await kubectl("delete", "deployment", "cycle", "--wait=true");
     await eventually("no containers", async () => (await containers()).length === 0);
-    const runtime = new CriRuntime({ socket: containerdLayout(agentDir).socket, cgroupDriver: "cgroupfs" });
+    const runtime = new CriRuntime({ socket: containerdLayout(cluster.agentDir).socket, cgroupDriver: "cgroupfs" });
     try {
       await eventually("no sandboxes", async () => (await runtime.listPodSandboxes()).length === 0);
     } finally {
@@ -493,7 +334,7 @@ describe("k-agent with containers (containerd, runc, CNI) in a network namespace
     }
     const cniNetns = existsSync("/run/netns") ? readdirSync("/run/netns").filter((n) => n.startsWith("cni-")) : [];
     expect(cniNetns).toEqual([]);
-    const ipam = join(runtimeStateDir(agentDir), "cni-ipam", "kflare-pods");
+    const ipam = join(runtimeStateDir(cluster.agentDir), "cni-ipam", "kflare-pods");
     expect(existsSync(ipam) ? readdirSync(ipam).filter((f) => /^\d+\.\d+\.\d+\.\d+$/.test(f)) : []).toEqual([]);
     const kubepods = "/sys/fs/cgroup/memory/kubepods";
     expect(existsSync(kubepods) ? readdirSync(kubepods).filter((f) => f.startsWith("pod")) : []).toEqual([]);
@@ -502,7 +343,7 @@ describe("k-agent with containers (containerd, runc, CNI) in a network namespace
   });
 
   it("left the machine's own firewall rules and links as they were", async ({ skip }) => {
-    if (unavailable || before === undefined) return skip(unavailable ?? "no snapshot");
-    expect(hostNetworkSnapshot()).toEqual(before);
+    if (cluster.unavailable || cluster.before === undefined) return skip(cluster.unavailable ?? "no snapshot");
+    expect(hostNetworkSnapshot()).toEqual(cluster.before);
   });
 });
