@@ -45,6 +45,8 @@ function lower(name: string): string {
 
 export class ClusterRecords {
   readonly zone: string;
+  /** Bumped by every update: answers cached for an older version are stale. */
+  version = 0;
   /** Records by owner name (lower case, no trailing dot). */
   private byName = new Map<string, DnsRecord[]>();
   /** Every name that exists (with records or as a parent of one): NODATA rather than NXDOMAIN. */
@@ -111,6 +113,7 @@ export class ClusterRecords {
     }
     this.byName = byName;
     this.names = names;
+    this.version++;
   }
 
   private inZone(name: string): boolean {

@@ -9,6 +9,7 @@ import { ClusterRecords } from "./records.ts";
 import { DnsServer } from "./server.ts";
 
 let server: DnsServer;
+let records: ClusterRecords;
 let port = 0;
 const upstream = createSocket("udp4");
 let upstreamPort = 0;
@@ -26,7 +27,7 @@ function query(name: string, type: dns.RecordType, id = 7): Buffer {
   return dns.encode({ type: "query", id, flags: dns.RECURSION_DESIRED, questions: [{ type, name }] });
 }
 
-function udpAsk(name: string, type: dns.RecordType, timeoutMs = 2000): Promise<dns.DecodedPacket | undefined> {
+function udpAsk(name: string, type: dns.RecordType, timeoutMs = 2000, id = 7): Promise<dns.DecodedPacket | undefined> {
   return new Promise((resolve) => {
     const s = createSocket("udp4");
     const timer = setTimeout(() => {
@@ -38,7 +39,7 @@ function udpAsk(name: string, type: dns.RecordType, timeoutMs = 2000): Promise<d
       s.close();
       resolve(dns.decode(msg));
     });
-    s.send(query(name, type), port, "127.0.0.1");
+    s.send(query(name, type, id), port, "127.0.0.1");
   });
 }
 
@@ -77,7 +78,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => upstream.bind(0, "127.0.0.1", () => r()));
   upstreamPort = upstream.address().port;
-  const records = new ClusterRecords();
+  records = new ClusterRecords();
   records.update(
     [{ metadata: { name: "web-app", namespace: "default" }, spec: { clusterIP: "10.43.0.20", ports: [{ port: 80 }] } }],
     [],
@@ -103,6 +104,35 @@ describe("the node's DNS server", () => {
     const answer = await udpAsk("web-app.default.svc.cluster.local", "A");
     expect(answer).toMatchObject({ id: 7, flag_aa: true, answers: [{ type: "A", data: "10.43.0.20", ttl: 5 }] });
     expect(rcode(answer!)).toBe("NOERROR");
+  });
+
+  it("answers repeated questions from its cache with each query's id, and follows updates", async () => {
+    const first = await udpAsk("web-app.default.svc.cluster.local", "A", 2000, 100);
+    const again = await udpAsk("web-app.default.svc.cluster.local", "A", 2000, 101);
+    expect([first!.id, again!.id]).toEqual([100, 101]);
+    expect(again!.answers).toMatchObject([{ data: "10.43.0.20" }]);
+    records.update(
+      [
+        {
+          metadata: { name: "web-app", namespace: "default" },
+          spec: { clusterIP: "10.43.0.21", ports: [{ port: 80 }] },
+        },
+      ],
+      [],
+    );
+    try {
+      expect((await udpAsk("web-app.default.svc.cluster.local", "A"))!.answers).toMatchObject([{ data: "10.43.0.21" }]);
+    } finally {
+      records.update(
+        [
+          {
+            metadata: { name: "web-app", namespace: "default" },
+            spec: { clusterIP: "10.43.0.20", ports: [{ port: 80 }] },
+          },
+        ],
+        [],
+      );
+    }
   });
 
   it("answers over TCP too", async () => {

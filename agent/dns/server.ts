@@ -12,6 +12,8 @@ import { forward } from "./upstream.ts";
 const RCODE_SERVFAIL = 2;
 const RCODE_NXDOMAIN = 3;
 const RCODE_REFUSED = 5;
+/** Encoded answers kept per question; the cache starts over past this many (names are few). */
+const CACHE_LIMIT = 10_000;
 
 export interface DnsServerOptions {
   records: ClusterRecords;
@@ -64,6 +66,9 @@ export class DnsServer {
   private udp: Socket | undefined;
   private tcp: Server | undefined;
   private readonly tcpClients = new Set<TcpSocket>();
+  /** Encoded cluster answers by records version, question and RD bit; only the id differs per query. */
+  private readonly cache = new Map<string, Buffer>();
+  private cacheVersion = -1;
 
   constructor(opts: DnsServerOptions) {
     this.opts = opts;
@@ -89,6 +94,33 @@ export class DnsServer {
         authorities,
       });
     if (!question) return reply(RCODE_REFUSED);
+    const records = this.opts.records;
+    if (this.cacheVersion !== records.version || this.cache.size > CACHE_LIMIT) {
+      this.cache.clear();
+      this.cacheVersion = records.version;
+    }
+    // The name as asked (resolvers may randomise its case and check the echo), the type, RD.
+    const key = `${question.name}|${question.type}|${(packet.flags ?? 0) & dns.RECURSION_DESIRED}|${packet.questions?.length}`;
+    const cached = this.cache.get(key);
+    if (cached) {
+      const out = Buffer.from(cached);
+      out.writeUInt16BE(packet.id ?? 0, 0);
+      return out;
+    }
+    const answer = this.answerCluster(question, reply);
+    if (answer) {
+      this.cache.set(key, answer);
+      return answer;
+    }
+    const forwarded = await forward(this.opts.upstreams(), query);
+    return forwarded ?? reply(RCODE_SERVFAIL);
+  }
+
+  /** A cluster name's answer, or undefined when the name is not the cluster's (forward it). */
+  private answerCluster(
+    question: dns.Question,
+    reply: (flags: number, answers?: dns.Answer[], authorities?: dns.Answer[]) => Buffer,
+  ): Buffer | undefined {
     const lookup = this.opts.records.lookup(question.name, question.type);
     const zone = this.opts.records.zone;
     switch (lookup.kind) {
@@ -98,10 +130,8 @@ export class DnsServer {
         return lookup.records.length > 0
           ? reply(dns.AUTHORITATIVE_ANSWER, lookup.records.map(toAnswer))
           : reply(dns.AUTHORITATIVE_ANSWER, [], [soa(zone)]);
-      case "forward": {
-        const answer = await forward(this.opts.upstreams(), query);
-        return answer ?? reply(RCODE_SERVFAIL);
-      }
+      case "forward":
+        return undefined;
     }
   }
 

@@ -1,6 +1,7 @@
-// The node's half of Services: what kube-proxy and a node-local CoreDNS do, fed by the control
-// plane's "network" frames (every Service and EndpointSlice). It programs the service proxy's
-// iptables rules and answers cluster DNS for the node's pods. The last frame is kept in the data
+// The node's half of Services: what kube-proxy, a node-local CoreDNS and flannel's host-gw do, fed
+// by the control plane's "network" frames (every Service, EndpointSlice and node's podCIDR). It
+// programs the service proxy's iptables rules and the routes to other nodes' pods, and answers
+// cluster DNS for the node's pods. The last frame is kept in the data
 // dir, so after a reboot without the control plane, DNS answers and the rules come back as they were.
 //
 // kube-system/kube-dns has no pods: each node answers it itself. Its ClusterIP gets a node-local
@@ -23,6 +24,7 @@ import {
 } from "../proxy/index.ts";
 import { writeFileAtomic } from "../state/state-file.ts";
 import { inCidr } from "./cidr.ts";
+import { removePodRoutes, syncPodRoutes } from "./pod-routes.ts";
 
 /** The port the node's DNS server listens on; the kube-dns ClusterIP's port 53 is DNATed to it. */
 export const DEFAULT_DNS_PORT = 10053;
@@ -39,7 +41,7 @@ export interface ServiceNetworkOptions {
   log: (line: string) => void;
 }
 
-type Frame = Pick<NetworkFrame, "clusterCIDR" | "services" | "endpointSlices">;
+type Frame = Pick<NetworkFrame, "clusterCIDR" | "services" | "endpointSlices" | "nodes">;
 
 export class ServiceNetwork {
   private readonly opts: ServiceNetworkOptions;
@@ -50,6 +52,8 @@ export class ServiceNetwork {
   private syncing: Promise<void> | undefined;
   private again = false;
   private lastError = "";
+  /** Nodes already said to be out of reach (said once). */
+  private readonly unreachable = new Set<string>();
 
   constructor(opts: ServiceNetworkOptions) {
     this.opts = opts;
@@ -98,6 +102,7 @@ export class ServiceNetwork {
       clusterCIDR: frame.clusterCIDR,
       services: frame.services,
       endpointSlices: frame.endpointSlices,
+      nodes: frame.nodes,
     };
     this.frame = kept;
     this.apply();
@@ -194,6 +199,13 @@ export class ServiceNetwork {
     });
     try {
       await syncProxyRules(rules);
+      const routes = await syncPodRoutes(frame.nodes ?? [], this.opts.nodeName);
+      for (const r of routes.installed) this.opts.log(`route to pods on another node: ${r}`);
+      for (const name of routes.unreachable) {
+        if (this.unreachable.has(name)) continue;
+        this.unreachable.add(name);
+        this.opts.log(`pods on node ${name} are not reachable from here: its address is not on this node's networks`);
+      }
       if (this.lastError) this.opts.log("service proxy rules are in sync again");
       this.lastError = "";
     } catch (err) {
@@ -216,7 +228,8 @@ export class ServiceNetwork {
   }
 }
 
-/** `k-agent reset`: every rule the proxy made goes. */
+/** `k-agent reset`: every rule the proxy made goes, and every route to other nodes' pods. */
 export async function removeServiceNetwork(): Promise<void> {
   await cleanupProxyRules();
+  await removePodRoutes();
 }

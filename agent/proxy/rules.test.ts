@@ -298,6 +298,8 @@ describe("node-wide chains and output", () => {
     const rules = build([], []);
     expect(chain(rules, "nat", "KFLARE-MARK-MASQ")).toEqual(["-j MARK --or-mark 0x4000"]);
     expect(chain(rules, "nat", "KFLARE-POSTROUTING")).toEqual([
+      // Pod to pod keeps its source (ahead of the CNI bridge's own MASQUERADE).
+      '-m comment --comment "kflare pod-to-pod traffic keeps its source" -s 10.42.0.0/16 -d 10.42.0.0/16 -m mark ! --mark 0x4000/0x4000 -j ACCEPT',
       "-m mark ! --mark 0x4000/0x4000 -j RETURN",
       "-j MARK --xor-mark 0x4000",
       '-m comment --comment "kflare service traffic requiring SNAT" -j MASQUERADE --random-fully',

@@ -84,6 +84,17 @@ export function buildProxyRules(input: ProxyInput): ProxyRules {
   for (const chain of [SERVICES_CHAIN, EXTERNAL_SERVICES_CHAIN, FORWARD_CHAIN]) w.chain("filter", chain);
 
   w.rule("nat", MARK_MASQ_CHAIN, `-j MARK --or-mark ${MASQ_MARK}`);
+  // Pod to pod, across nodes too, keeps its source address: ACCEPT ends the nat chain here, before
+  // the CNI bridge's per-pod MASQUERADE (which only spares the node's own podCIDR).
+  if (input.clusterCIDR)
+    w.rule(
+      "nat",
+      POSTROUTING_CHAIN,
+      comment("kflare pod-to-pod traffic keeps its source"),
+      `-s ${input.clusterCIDR} -d ${input.clusterCIDR}`,
+      `-m mark ! --mark ${MASQ_MARK}/${MASQ_MARK}`,
+      "-j ACCEPT",
+    );
   w.rule("nat", POSTROUTING_CHAIN, `-m mark ! --mark ${MASQ_MARK}/${MASQ_MARK}`, "-j RETURN");
   w.rule("nat", POSTROUTING_CHAIN, `-j MARK --xor-mark ${MASQ_MARK}`);
   w.rule("nat", POSTROUTING_CHAIN, comment("kflare service traffic requiring SNAT"), "-j MASQUERADE --random-fully");

@@ -128,6 +128,8 @@ export const networkFrame = z.object({
   clusterCIDR: z.string(),
   services: z.array(object),
   endpointSlices: z.array(object),
+  /** Each node's podCIDR and address: routes to pods on other nodes of the same LAN. */
+  nodes: z.array(z.object({ name: z.string(), podCIDR: z.string(), address: z.string() })).default([]),
 });
 
 /** Open a data stream: the agent dials /kflare/v1/nodes/<node>/streams/<id> and writes to it. */

@@ -5,7 +5,7 @@
 // agent restarts, and leaves no rule behind when deleted or when the node is reset.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AGENT, ContainerNode, deployment, NODE20 } from "../tools/container-node.ts";
+import { ContainerNode, deployment, SERVE_POD_NAME } from "../tools/container-node.ts";
 import { hostNetworkSnapshot } from "../tools/netns.ts";
 
 const NODE = "e2e-services";
@@ -15,12 +15,6 @@ const node = new ContainerNode({
   vars: { NODE_KEEPALIVE_SECONDS: "1", NODE_GRACE_PERIOD_SECONDS: "4" },
 });
 
-/** httpd answering with the pod's name, so a test can tell which pod served it. */
-const SERVE_NAME = [
-  "/bin/sh",
-  "-c",
-  "mkdir -p /tmp/www && hostname > /tmp/www/index.html && exec httpd -f -p 3000 -h /tmp/www",
-];
 
 function curl(url: string): string {
   return node.netns!.exec("curl", ["-s", "-m", "3", url]).trim();
@@ -88,7 +82,7 @@ describe("Services on a node: proxy and DNS", { timeout: 240_000 }, () => {
           {
             name: "web",
             image: node.images.myapp,
-            command: SERVE_NAME,
+            command: SERVE_POD_NAME,
             ports: [{ name: "http", containerPort: 3000 }],
           },
         ],
@@ -226,8 +220,7 @@ describe("Services on a node: proxy and DNS", { timeout: 240_000 }, () => {
     await node.kubectl("delete", "deployment", "web-app");
     await node.kubectl("delete", "pod", "dns-client");
     await node.stopAgent();
-    const reset = node.netns!.spawn(NODE20, [AGENT, "reset", "--data-dir", node.agentDir]);
-    await new Promise((r) => reset.once("exit", r));
+    await node.first.reset();
     expect(kflareRules()).toEqual([]);
     expect(hostNetworkSnapshot()).toEqual(node.before);
   });

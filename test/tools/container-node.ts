@@ -1,9 +1,9 @@
-// One container node for end-to-end tests, for real: the control plane as `npm start` starts it,
+// Container nodes for end-to-end tests, for real: the control plane as `npm start` starts it,
 // busybox-based test images in a registry on loopback, and `k-agent join` run as root under the
-// machine's own Node 20 inside a network namespace made for it, where the agent starts its own
-// containerd. The namespace has a LAN-like address (a veth with a default route), as a
-// Raspberry Pi on a home network has. Without root or the container packages, setUp() says why
-// (and under CI=true fails instead).
+// machine's own Node 20 inside a network namespace per node, where each agent starts its own
+// containerd. The nodes share a LAN: each namespace's eth0 is a veth into a bridge in one more
+// namespace (192.168.77.0/24, a default route), as Raspberry Pis on a home network. Without root
+// or the container packages, setUp() says why (and under CI=true fails instead).
 
 import type { ChildProcess } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -45,83 +45,43 @@ export interface PodStatusView {
 export type PodView = Obj & { status?: PodStatusView };
 
 export interface ContainerNodeOptions {
-  /** Prefix of the namespace and temp dir names. */
+  /** Prefix of the namespaces and temp dir names. */
   name: string;
+  /** The first node's name. */
   nodeName: string;
-  /** The node's LAN address inside its namespace. */
+  /** The first node's LAN address. */
   address?: string;
   vars?: Record<string, string>;
 }
 
-export class ContainerNode {
-  readonly opts: ContainerNodeOptions;
-  /** Set when the machine cannot run this (outside CI): the reason to print. */
-  unavailable: string | undefined;
-  cp!: ControlPlane;
-  client!: KubeClient;
-  registry: LoopbackRegistry | undefined;
-  netns: TestNetns | undefined;
-  images!: Record<TestImage, string>;
-  dataDir = "";
-  agentDir = "";
+const LAN = "192.168.77";
+
+/** One node: its network namespace on the LAN, its data dir, its agent process. */
+export class NodeHost {
+  readonly nodeName: string;
+  readonly address: string;
+  readonly netns: TestNetns;
+  readonly agentDir: string;
   agent: ChildProcess | undefined;
   agentOut = "";
-  before: ReturnType<typeof hostNetworkSnapshot> | undefined;
+  private readonly cluster: ContainerNode;
 
-  constructor(opts: ContainerNodeOptions) {
-    this.opts = opts;
-  }
-
-  get address(): string {
-    return this.opts.address ?? "192.168.77.2";
-  }
-
-  async setUp(): Promise<void> {
-    const why =
-      process.getuid?.() !== 0
-        ? "containers end to end need root (containerd, network namespaces)"
-        : installContainerPackages().map((p) => `missing ${p}: apt-get install ${p}`)[0];
-    if (why !== undefined) {
-      if (process.env.CI === "true") throw new Error(why);
-      this.unavailable = why;
-      return;
-    }
-    this.before = hostNetworkSnapshot();
-    this.dataDir = await mkdtemp(join(tmpdir(), `kflare-${this.opts.name}-`));
-    this.agentDir = join(this.dataDir, "agent");
-    this.registry = await startLoopbackRegistry();
-    if (!this.registry.available) throw new Error(this.registry.reason);
-    this.images = await pushTestImages(this.registry.host);
-    await toolBinaries();
-    this.cp = await startControlPlane({ dataDir: join(this.dataDir, "cp"), port: 0, vars: this.opts.vars ?? {} });
-    this.client = new KubeClient(await connectionFromKubeconfig(this.cp.kubeconfigPath));
-    const netns = TestNetns.create(this.opts.name);
+  constructor(cluster: ContainerNode, nodeName: string, address: string, netns: TestNetns, agentDir: string) {
+    this.cluster = cluster;
+    this.nodeName = nodeName;
+    this.address = address;
     this.netns = netns;
-    // The control plane and the registry answer on the namespace's own loopback, same ports.
-    await netns.forward([Number(new URL(this.cp.url).port), Number(this.registry.host.split(":")[1])]);
-    // A veth pair whose both ends stay inside (no dummy module on every kernel): eth0 is the "LAN".
-    netns.exec("ip", ["link", "add", "eth0", "type", "veth", "peer", "name", "eth0-peer"]);
-    netns.exec("ip", ["addr", "add", `${this.address}/24`, "dev", "eth0"]);
-    netns.exec("ip", ["link", "set", "eth0-peer", "up"]);
-    netns.exec("ip", ["link", "set", "eth0", "up"]);
-    netns.exec("ip", ["route", "add", "default", "dev", "eth0"]);
-    // The registry is plain http: say so as k3s's registries.yaml would.
-    await mkdir(this.agentDir, { recursive: true, mode: 0o700 });
-    await writeFile(
-      join(this.agentDir, "registries.yaml"),
-      `mirrors:\n  "${this.registry.host}":\n    endpoint: ["http://${this.registry.host}"]\n`,
-    );
+    this.agentDir = agentDir;
   }
 
   startAgent(args: string[]): ChildProcess {
-    if (this.netns === undefined) throw new Error("no network namespace");
     const child = this.netns.spawn(NODE20, [
       AGENT,
       ...args,
       "--data-dir",
       this.agentDir,
       "--sandbox-image",
-      this.images.pause,
+      this.cluster.images.pause,
     ]);
     child.stdout?.on("data", (b: Buffer) => (this.agentOut += b.toString()));
     child.stderr?.on("data", (b: Buffer) => (this.agentOut += b.toString()));
@@ -129,12 +89,13 @@ export class ContainerNode {
     return child;
   }
 
-  /** Joins the node with a fresh token and waits until it is Ready. */
+  /** Joins with a fresh token and waits until the node is Ready. */
   async join(): Promise<void> {
-    const made = await createJoinToken(this.cp.kubeconfigPath, 3_600_000, `e2e ${this.opts.name}`);
-    this.startAgent(["join", made.joinToken, "--node-name", this.opts.nodeName]);
-    await this.eventually("node Ready", async () => {
-      const node = await this.client.get<Obj>(`/api/v1/nodes/${this.opts.nodeName}`).catch(() => undefined);
+    const { cluster } = this;
+    const made = await createJoinToken(cluster.cp.kubeconfigPath, 3_600_000, `e2e ${this.nodeName}`);
+    this.startAgent(["join", made.joinToken, "--node-name", this.nodeName]);
+    await cluster.eventually(`node ${this.nodeName} Ready`, async () => {
+      const node = await cluster.client.get<Obj>(`/api/v1/nodes/${this.nodeName}`).catch(() => undefined);
       const conditions = (node?.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions;
       return conditions?.find((c) => c.type === "Ready")?.status === "True" ? node : undefined;
     });
@@ -149,11 +110,121 @@ export class ContainerNode {
     await exited;
   }
 
-  /** Waits for `probe`, showing pods, events and the agent's output if it never comes. */
+  /** `k-agent reset`: stops the pods and the agent's containerd, removes its rules and routes. */
+  async reset(): Promise<void> {
+    const reset = this.netns.spawn(NODE20, [AGENT, "reset", "--data-dir", this.agentDir]);
+    reset.stdout?.on("data", (b: Buffer) => (this.agentOut += b.toString()));
+    reset.stderr?.on("data", (b: Buffer) => (this.agentOut += b.toString()));
+    const timer = setTimeout(() => reset.kill("SIGKILL"), 120_000);
+    await new Promise((resolve) => reset.once("exit", resolve));
+    clearTimeout(timer);
+  }
+}
+
+export class ContainerNode {
+  readonly opts: ContainerNodeOptions;
+  /** Set when the machine cannot run this (outside CI): the reason to print. */
+  unavailable: string | undefined;
+  cp!: ControlPlane;
+  client!: KubeClient;
+  registry: LoopbackRegistry | undefined;
+  images!: Record<TestImage, string>;
+  dataDir = "";
+  before: ReturnType<typeof hostNetworkSnapshot> | undefined;
+  /** The nodes, the first made by setUp(). */
+  readonly nodes: NodeHost[] = [];
+  private lan: TestNetns | undefined;
+
+  constructor(opts: ContainerNodeOptions) {
+    this.opts = opts;
+  }
+
+  /** The first node's: most tests have one. */
+  get first(): NodeHost {
+    const n = this.nodes[0];
+    if (!n) throw new Error("no node: setUp() first");
+    return n;
+  }
+  get netns(): TestNetns | undefined {
+    return this.nodes[0]?.netns;
+  }
+  get agentDir(): string {
+    return this.nodes[0]?.agentDir ?? "";
+  }
+  get agentOut(): string {
+    return this.nodes[0]?.agentOut ?? "";
+  }
+  get address(): string {
+    return this.first.address;
+  }
+  startAgent(args: string[]): ChildProcess {
+    return this.first.startAgent(args);
+  }
+  join(): Promise<void> {
+    return this.first.join();
+  }
+  stopAgent(): Promise<void> {
+    return this.first.stopAgent();
+  }
+
+  async setUp(): Promise<void> {
+    const why =
+      process.getuid?.() !== 0
+        ? "containers end to end need root (containerd, network namespaces)"
+        : installContainerPackages().map((p) => `missing ${p}: apt-get install ${p}`)[0];
+    if (why !== undefined) {
+      if (process.env.CI === "true") throw new Error(why);
+      this.unavailable = why;
+      return;
+    }
+    this.before = hostNetworkSnapshot();
+    this.dataDir = await mkdtemp(join(tmpdir(), `kflare-${this.opts.name}-`));
+    this.registry = await startLoopbackRegistry();
+    if (!this.registry.available) throw new Error(this.registry.reason);
+    this.images = await pushTestImages(this.registry.host);
+    await toolBinaries();
+    this.cp = await startControlPlane({ dataDir: join(this.dataDir, "cp"), port: 0, vars: this.opts.vars ?? {} });
+    this.client = new KubeClient(await connectionFromKubeconfig(this.cp.kubeconfigPath));
+    const lan = TestNetns.create(`${this.opts.name}-lan`);
+    this.lan = lan;
+    lan.exec("ip", ["link", "add", "lan", "type", "bridge"]);
+    lan.exec("ip", ["link", "set", "lan", "up"]);
+    await this.addNode(this.opts.nodeName, this.opts.address ?? `${LAN}.2`);
+  }
+
+  /** Another node on the LAN (not joined yet: call join() on it). */
+  async addNode(nodeName: string, address = `${LAN}.${this.nodes.length + 2}`): Promise<NodeHost> {
+    const lan = this.lan;
+    const registry = this.registry;
+    if (!lan || !registry?.available) throw new Error("setUp() first");
+    const netns = TestNetns.create(`${this.opts.name}-${this.nodes.length}`);
+    const host = new NodeHost(this, nodeName, address, netns, join(this.dataDir, `agent-${this.nodes.length}`));
+    this.nodes.push(host);
+    // The control plane and the registry answer on the namespace's own loopback, same ports.
+    await netns.forward([Number(new URL(this.cp.url).port), Number(registry.host.split(":")[1])]);
+    // eth0 is one end of a veth whose other end is a port of the LAN bridge.
+    const port = `port${this.nodes.length}`;
+    netns.exec("ip", ["link", "add", "eth0", "type", "veth", "peer", "name", port]);
+    netns.exec("ip", ["link", "set", port, "netns", lan.name]);
+    lan.exec("ip", ["link", "set", port, "master", "lan", "up"]);
+    netns.exec("ip", ["addr", "add", `${address}/24`, "dev", "eth0"]);
+    netns.exec("ip", ["link", "set", "eth0", "up"]);
+    netns.exec("ip", ["route", "add", "default", "dev", "eth0"]);
+    // The registry is plain http: say so as k3s's registries.yaml would.
+    await mkdir(host.agentDir, { recursive: true, mode: 0o700 });
+    await writeFile(
+      join(host.agentDir, "registries.yaml"),
+      `mirrors:\n  "${registry.host}":\n    endpoint: ["http://${registry.host}"]\n`,
+    );
+    return host;
+  }
+
+  /** Waits for `probe`, showing pods, events and the agents' output if it never comes. */
   eventually<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
     return eventually(what, probe, {
       timeoutMs,
-      context: async () => `${await this.diagnostics()}\nagent:\n${this.agentOut.slice(-3000)}`,
+      context: async () =>
+        `${await this.diagnostics()}\n${this.nodes.map((n) => `agent ${n.nodeName}:\n${n.agentOut.slice(-3000)}`).join("\n")}`,
     });
   }
 
@@ -187,7 +258,7 @@ export class ContainerNode {
     return list.items.filter((p) => !p.metadata.deletionTimestamp);
   }
 
-  /** The node's running containers as its containerd lists them (pod/name/id). */
+  /** The first node's running containers as its containerd lists them (pod/name/id). */
   async containers(): Promise<string[]> {
     const runtime = new CriRuntime({ socket: containerdLayout(this.agentDir).socket, cgroupDriver: "cgroupfs" });
     try {
@@ -200,25 +271,28 @@ export class ContainerNode {
     }
   }
 
-  /** Stops the agent, resets the node (pods, containerd, rules), and removes everything made. */
+  /** Stops the agents, resets the nodes (pods, containerd, rules, routes), and removes everything made. */
   async tearDown(): Promise<void> {
     if (this.unavailable) return;
-    await this.stopAgent();
-    if (this.netns) {
-      const reset = this.netns.spawn(NODE20, [AGENT, "reset", "--data-dir", this.agentDir]);
-      reset.stdout?.on("data", (b: Buffer) => (this.agentOut += b.toString()));
-      reset.stderr?.on("data", (b: Buffer) => (this.agentOut += b.toString()));
-      const timer = setTimeout(() => reset.kill("SIGKILL"), 120_000);
-      await new Promise((resolve) => reset.once("exit", resolve));
-      clearTimeout(timer);
+    for (const n of this.nodes) await n.stopAgent();
+    for (const n of this.nodes) {
+      await n.reset();
+      await n.netns.destroy();
     }
-    await this.netns?.destroy();
+    await this.lan?.destroy();
     this.client?.close();
     await this.cp?.stop();
     await this.registry?.stop();
     if (this.dataDir) await rm(this.dataDir, { recursive: true, force: true });
   }
 }
+
+/** A container command: busybox httpd on port 3000 answering with the pod's name (which pod served). */
+export const SERVE_POD_NAME = [
+  "/bin/sh",
+  "-c",
+  "mkdir -p /tmp/www && hostname > /tmp/www/index.html && exec httpd -f -p 3000 -h /tmp/www",
+];
 
 /** A Deployment of `replicas` pods labelled app=<name>, with a short grace period (httpd ignores SIGTERM). */
 export function deployment(name: string, replicas: number, spec: Record<string, unknown>): object {

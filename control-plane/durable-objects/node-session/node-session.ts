@@ -151,6 +151,7 @@ export class NodeSession extends DurableObject<Env> {
         clusterCIDR: network.clusterCIDR,
         services: network.services,
         endpointSlices: network.endpointSlices,
+        nodes: network.nodes,
       });
     }
     if (digest !== a.digest) this.send(ws, { type: "assignment", ...assignment });

@@ -21,7 +21,7 @@ import { type Cidr, ClusterIpAllocator, dnsAddress, firstAddress } from "./clust
 import { decodeContinue, encodeContinue } from "./continue-token.ts";
 import { storedFields } from "./event-view.ts";
 import { affectedNodes } from "./node-changes.ts";
-import { NETWORK_RESOURCES } from "./node-network.ts";
+import { networkChanged } from "./node-network.ts";
 import { NodePortAllocator, type PortRange } from "./node-port.ts";
 import {
   assertAbsent,
@@ -433,7 +433,7 @@ export class StoreCore {
   onCommit: (() => void) | undefined;
   /** Called after a commit with the nodes whose assignment (pods, what they reference) changed. */
   onNodesChanged: ((nodes: Set<string>) => void) | undefined;
-  /** Called after a commit that wrote a Service or an EndpointSlice: every node's proxy and DNS follow them. */
+  /** Called after a commit that changed what every node's proxy, DNS and routes follow (node-network.ts). */
   onNetworkChanged: (() => void) | undefined;
   /** Called inside the transaction for each object that goes: what to release with it. */
   onDeleted: ((resource: string, obj: KubeObject) => void) | undefined;
@@ -499,7 +499,7 @@ export class StoreCore {
       const nodes = affectedNodes(committed, (ns) => this.log.nodesWithPodsIn(ns));
       if (nodes.size > 0) this.onNodesChanged(nodes);
     }
-    if (this.onNetworkChanged && committed.some((c) => NETWORK_RESOURCES.has(c.resource))) this.onNetworkChanged();
+    if (this.onNetworkChanged && networkChanged(committed)) this.onNetworkChanged();
     const now = Date.now();
     if (now - this.lastCompaction > COMPACT_EVERY_MS) {
       this.lastCompaction = now;
