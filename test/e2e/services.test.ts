@@ -15,7 +15,6 @@ const node = new ContainerNode({
   vars: { NODE_KEEPALIVE_SECONDS: "1", NODE_GRACE_PERIOD_SECONDS: "4" },
 });
 
-
 function curl(url: string): string {
   return node.netns!.exec("curl", ["-s", "-m", "3", url]).trim();
 }

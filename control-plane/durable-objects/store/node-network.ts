@@ -5,9 +5,9 @@
 // when its podCIDR or address changed: heartbeats and conditions move nothing here.
 
 import type { KubeObject } from "../../../schemas/object.ts";
-import type { Change } from "./revision-log.ts";
 import { type ResourceType, resourceFor } from "../../../schemas/registry.ts";
 import { fnv1a } from "./digest.ts";
+import type { Change } from "./revision-log.ts";
 import type { StoreCore } from "./store-core.ts";
 
 const SERVICES: ResourceType = resourceFor("", "v1", "services")!;
