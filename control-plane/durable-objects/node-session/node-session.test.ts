@@ -223,7 +223,30 @@ describe("the session", () => {
         (s) => `${s.metadata.namespace}/${s.metadata.name}`,
       );
     expect(names(first)).toContain("default/kubernetes");
-    agent.send({ type: "nodeStatus", labels: {}, status: nodeStatus });
+    agent.send({
+      type: "nodeStatus",
+      labels: {},
+      status: { ...nodeStatus, addresses: [{ type: "InternalIP", address: "192.168.1.20" }] },
+    });
+    // Once registered with a podCIDR and an address, the node is in every node's frame (pod routes).
+    const routed = await agent.waitFor("network", 1, 5000, (f) => (f.nodes as unknown[] | undefined)?.length === 1);
+    expect(routed.nodes).toEqual([
+      { name: "pi-1", podCIDR: expect.stringMatching(/^10\.42\.\d+\.0\/24$/), address: "192.168.1.20" },
+    ]);
+    // A heartbeat-like status write (same podCIDR and address) sends no new frame.
+    const framesBefore = agent.frames.filter((f) => f.type === "network").length;
+    agent.send({
+      type: "nodeStatus",
+      labels: { touched: "yes" },
+      status: { ...nodeStatus, addresses: [{ type: "InternalIP", address: "192.168.1.20" }] },
+    });
+    for (let i = 0; i < 100; i++) {
+      const n = (await (await call(`${c}/api/v1/nodes/pi-1`)).json()) as {
+        metadata: { labels?: Record<string, string> };
+      };
+      if (n.metadata.labels?.touched === "yes") break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
 
     await call(`${c}/api/v1/namespaces/default/services`, {
       method: "POST",
@@ -245,6 +268,10 @@ describe("the session", () => {
     expect(svc.spec.clusterIP).toMatch(/^10\.43\./);
     // Trimmed: no managedFields or resourceVersion travel to every node.
     expect(Object.keys(svc.metadata).sort()).toEqual(["name", "namespace", "uid"]);
+    // Every frame since the label write carries the Service: none was sent for the node write itself.
+    const since = agent.frames.filter((f) => f.type === "network").slice(framesBefore);
+    expect(since.length).toBeGreaterThan(0);
+    for (const f of since) expect(names(f)).toContain("default/web-app");
     // The Service goes: a frame without it follows.
     const seen = agent.frames.length;
     await call(`${c}/api/v1/namespaces/default/services/web-app`, { method: "DELETE" });
