@@ -10,6 +10,7 @@ import type {
   ImageAuth,
   PodSandboxConfig,
   SandboxStatus,
+  StreamingRequest,
 } from "./types.ts";
 import { RuntimeError } from "./types.ts";
 
@@ -143,6 +144,14 @@ export class MultiRuntime implements ContainerRuntime {
     const runtime = await this.owner(id, "container");
     if (runtime === undefined) throw new RuntimeError("ExecError", `container "${id}" not found`);
     return runtime.execSync(id, cmd, timeoutSeconds);
+  }
+
+  async streamingUrl(id: string, request: StreamingRequest): Promise<string> {
+    const runtime = await this.owner(id, "container");
+    if (runtime === undefined) throw new RuntimeError("NotFound", `container "${id}" not found`);
+    if (runtime.streamingUrl === undefined)
+      throw new RuntimeError("NotSupported", `the ${runtime.name} runtime does not serve ${request.kind}`);
+    return runtime.streamingUrl(id, request);
   }
 
   async close(): Promise<void> {

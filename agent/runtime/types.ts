@@ -128,6 +128,17 @@ export interface ExecResult {
   stderr: Uint8Array;
 }
 
+/** An interactive session into a container: a new process (exec) or the container's own (attach). */
+export interface StreamingRequest {
+  kind: "exec" | "attach";
+  /** The command (exec only). */
+  command: string[];
+  stdin: boolean;
+  stdout: boolean;
+  stderr: boolean;
+  tty: boolean;
+}
+
 /** A runtime error the agent reports in container states (ErrImagePull, InvalidImageName...). */
 export class RuntimeError extends Error {
   readonly reason: string;
@@ -175,6 +186,12 @@ export interface ContainerRuntime {
 
   /** Runs a command in a container (exec probes); runtimes that cannot throw RuntimeError "NotSupported". */
   execSync(id: string, cmd: string[], timeoutSeconds: number): Promise<ExecResult>;
+
+  /**
+   * The URL of the runtime's streaming server for one interactive exec or attach session (CRI Exec
+   * and Attach). Runtimes without one leave it out (or throw RuntimeError "NotSupported").
+   */
+  streamingUrl?(id: string, request: StreamingRequest): Promise<string>;
 
   /** Releases connections; running containers keep running. */
   close(): Promise<void>;

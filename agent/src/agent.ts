@@ -12,6 +12,7 @@ import { PodManager } from "../pods/manager.ts";
 import type { ContainerRuntime } from "../runtime/types.ts";
 import { OfflineState } from "../state/offline-state.ts";
 import { StateFileError } from "../state/state-file.ts";
+import { containerStreamUrl } from "./container-streams.ts";
 import type { Credential } from "./data-dir.ts";
 import { internalIp, nodeReport } from "./node-info.ts";
 import { Session, type Workload } from "./session.ts";
@@ -94,6 +95,7 @@ export class Agent {
         await opts.serviceNetwork?.update(n);
       },
       logFile: (uid, container, previous) => this.logFile(uid, container, previous),
+      containerStreamUrl: (request) => containerStreamUrl(runtime, request),
       currentStatuses: () => [...this.statuses.values()],
     };
     this.session = new Session({

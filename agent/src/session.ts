@@ -1,7 +1,8 @@
 // The agent's side of the node link: one outbound WebSocket to its node's Durable Object, kept up
 // with keepalive pings (a silent NAT drop is noticed when pongs stop) and reconnected with
 // full-jitter backoff. It applies assignments, reports node and pod status, and answers stream
-// requests (kubectl logs) on their own data sockets. Pods keep running while it is disconnected.
+// requests (kubectl logs, exec, attach) on their own data sockets. Pods keep running while it is
+// disconnected.
 
 import WebSocket from "ws";
 import {
@@ -10,18 +11,19 @@ import {
   KEEPALIVE_PING,
   KEEPALIVE_PONG,
   type NetworkFrame,
-  type OpenStreamFrame,
+  type OpenLogStreamFrame,
   PROTOCOL_VERSION,
   parseFrame,
   serverFrame,
 } from "../../schemas/agent/protocol.ts";
 import { ReconnectBackoff } from "./backoff.ts";
 import type { Credential } from "./data-dir.ts";
+import { type ExecWorkload, serveExecStream } from "./exec-stream.ts";
 import { streamLog } from "./log-reader.ts";
 import { AGENT_VERSION, type NodeReport } from "./node-info.ts";
 
 /** What the session drives: the pod manager, seen from the link. */
-export interface Workload {
+export interface Workload extends ExecWorkload {
   /** The last assignment's resourceVersion ("" when none). */
   resumeFrom(): string;
   assign(a: AssignmentFrame): Promise<void>;
@@ -156,6 +158,10 @@ export class Session {
         await this.opts.workload.network(frame);
         return;
       case "openStream":
+        if (frame.kind !== "logs") {
+          serveExecStream(frame, this.dataSocket(frame.id), this.opts.workload, this.opts.log);
+          return;
+        }
         this.openStream(frame).catch((err: unknown) => this.opts.log(`log stream failed: ${String(err)}`));
         return;
       case "error":
@@ -237,9 +243,14 @@ export class Session {
     this.ws?.send(JSON.stringify(f));
   }
 
-  private async openStream(f: OpenStreamFrame): Promise<void> {
+  /** Dials the data socket of stream `id` (its bytes never share the control socket). */
+  private dataSocket(id: string): WebSocket {
     const c = this.opts.credential;
-    const ws = new WebSocket(wsUrl(c.server, `/kflare/v1/nodes/${c.nodeName}/streams/${f.id}`), this.socketOptions());
+    return new WebSocket(wsUrl(c.server, `/kflare/v1/nodes/${c.nodeName}/streams/${id}`), this.socketOptions());
+  }
+
+  private async openStream(f: OpenLogStreamFrame): Promise<void> {
+    const ws = this.dataSocket(f.id);
     const abort = new AbortController();
     ws.on("close", () => abort.abort());
     ws.on("error", () => abort.abort());

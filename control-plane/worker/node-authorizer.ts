@@ -39,6 +39,9 @@ export async function authorizeNode(identity: Identity, req: ResourceRequest): P
   const sub = req.path.subresource;
   const read = verb === "get" || verb === "list" || verb === "watch";
   if (read && READ_ANY.has(plural) && !sub) return;
+  // Nodes never open sessions into pods (upstream's system:node role has no pods/exec).
+  if (plural === "pods" && (sub === "exec" || sub === "attach" || sub === "portforward"))
+    throw refuse(identity, verb === "get" ? "create" : verb, req, "nodes may not open sessions into pods");
   if (plural === "pods") {
     if (
       (verb === "list" || verb === "watch") &&

@@ -1,6 +1,6 @@
 // The node link: frames between a k-agent and its node's Durable Object, over one outbound
 // WebSocket per node. JSON text frames, one zod-validated discriminated union per direction.
-// Bulk data (logs -f, later exec and Ingress bodies) never travels here: each stream gets its own
+// Bulk data (logs -f, exec, later Ingress bodies) never travels here: each stream gets its own
 // short-lived data WebSocket, so control frames never wait behind it.
 // Keepalives are the literal text "ping" answered "pong" by the platform without waking the object.
 
@@ -132,8 +132,11 @@ export const networkFrame = z.object({
   nodes: z.array(z.object({ name: z.string(), podCIDR: z.string(), address: z.string() })).default([]),
 });
 
-/** Open a data stream: the agent dials /kflare/v1/nodes/<node>/streams/<id> and writes to it. */
-export const openStreamFrame = z.object({
+/**
+ * Open a log stream (kubectl logs): the agent dials /kflare/v1/nodes/<node>/streams/<id> and
+ * writes to it.
+ */
+export const openLogStreamFrame = z.object({
   type: z.literal("openStream"),
   id: z.string(),
   kind: z.literal("logs"),
@@ -150,6 +153,30 @@ export const openStreamFrame = z.object({
   limitBytes: z.number().int().positive().optional(),
 });
 
+/**
+ * Open an exec or attach session (kubectl exec / attach) on a data stream. After the agent's first
+ * text message ({"ok":true} or {"status": <metav1.Status>}) the socket carries v5.channel.k8s.io
+ * frames unchanged in both directions: a channel byte, then the bytes (0 stdin, 1 stdout, 2 stderr,
+ * 3 status, 4 resize, 255 close).
+ */
+export const openExecStreamFrame = z.object({
+  type: z.literal("openStream"),
+  id: z.string(),
+  kind: z.enum(["exec", "attach"]),
+  namespace: z.string(),
+  pod: z.string(),
+  uid: z.string(),
+  container: z.string(),
+  /** The command (exec only; empty for attach). */
+  command: z.array(z.string()),
+  stdin: z.boolean(),
+  stdout: z.boolean(),
+  stderr: z.boolean(),
+  tty: z.boolean(),
+});
+
+export const openStreamFrame = z.discriminatedUnion("kind", [openLogStreamFrame, openExecStreamFrame]);
+
 export const errorFrame = z.object({ type: z.literal("error"), message: z.string() });
 
 export const serverFrame = z.discriminatedUnion("type", [
@@ -162,6 +189,8 @@ export const serverFrame = z.discriminatedUnion("type", [
 ]);
 export type ServerFrame = z.infer<typeof serverFrame>;
 export type OpenStreamFrame = z.infer<typeof openStreamFrame>;
+export type OpenLogStreamFrame = z.infer<typeof openLogStreamFrame>;
+export type OpenExecStreamFrame = z.infer<typeof openExecStreamFrame>;
 export type AssignmentFrame = z.infer<typeof assignmentFrame>;
 export type NetworkFrame = z.infer<typeof networkFrame>;
 

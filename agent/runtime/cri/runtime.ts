@@ -14,6 +14,7 @@ import {
   type PodSandboxConfig,
   RuntimeError,
   type SandboxStatus,
+  type StreamingRequest,
 } from "../types.ts";
 import { CriCallError, CriClient } from "./client.ts";
 import { type CgroupDriver, podCgroupParent } from "./containerd-config.ts";
@@ -333,6 +334,19 @@ export class CriRuntime implements ContainerRuntime {
       return { exitCode: r.exit_code, stdout: r.stdout, stderr: r.stderr };
     } catch (error) {
       throw runtimeError("ExecError", error);
+    }
+  }
+
+  async streamingUrl(id: string, request: StreamingRequest): Promise<string> {
+    const io = { stdin: request.stdin, stdout: request.stdout, stderr: request.stderr, tty: request.tty };
+    try {
+      const r =
+        request.kind === "exec"
+          ? await this.runtime<{ url: string }>("Exec", { container_id: id, cmd: request.command, ...io })
+          : await this.runtime<{ url: string }>("Attach", { container_id: id, ...io });
+      return r.url;
+    } catch (error) {
+      throw runtimeError(request.kind === "exec" ? "ExecError" : "AttachError", error);
     }
   }
 

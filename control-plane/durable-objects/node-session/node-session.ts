@@ -2,7 +2,8 @@
 // nothing), answers keepalives without waking (auto-response), renews the node's Lease while those
 // keepalives keep arriving (an open socket alone proves nothing: NATs drop sockets silently),
 // pushes the node's assignment when it changes, forwards the agent's reports to the store with the
-// node's rights only, and pairs data streams (kubectl logs) with the agent's data sockets.
+// node's rights only, and pairs data streams (kubectl logs, exec, attach) with the agent's data
+// sockets.
 
 import { DurableObject } from "cloudflare:workers";
 import {
@@ -16,6 +17,7 @@ import {
 } from "../../../schemas/agent/protocol.ts";
 import { ApiError } from "../../api/errors.ts";
 import { storeClient } from "../store/client.ts";
+import { ExecSessions } from "./exec-sessions.ts";
 import { LogStreams } from "./log-streams.ts";
 
 export const SERVER_VERSION = "0.1.0";
@@ -39,6 +41,8 @@ export class NodeSession extends DurableObject<Env> {
   private readonly streams = new LogStreams((id) => {
     for (const ws of this.ctx.getWebSockets(`stream:${id}`)) ws.close(1000, "the reader went away");
   });
+
+  private readonly execs = new ExecSessions(this.ctx);
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -73,6 +77,11 @@ export class NodeSession extends DurableObject<Env> {
     const stream = /^\/streams\/([A-Za-z0-9-]+)$/.exec(url.pathname);
     if (stream) return this.acceptStream(stream[1]!);
     if (url.pathname === "/logs") return this.openLogs(url);
+    if (url.pathname === "/exec") {
+      const ws = this.control();
+      const helloed = ws && (ws.deserializeAttachment() as Attachment).helloed ? ws : undefined;
+      return this.execs.open(url, helloed, (to, frame) => this.send(to, frame));
+    }
     return new Response("not found", { status: 404 });
   }
 
@@ -87,7 +96,7 @@ export class NodeSession extends DurableObject<Env> {
   }
 
   private acceptStream(id: string): Response {
-    if (!this.streams.has(id)) return new Response("unknown stream", { status: 404 });
+    if (!this.streams.has(id) && !this.execs.expects(id)) return new Response("unknown stream", { status: 404 });
     const pair = new WebSocketPair();
     this.ctx.acceptWebSocket(pair[1], [`stream:${id}`]);
     return new Response(null, { status: 101, webSocket: pair[0] });
@@ -159,6 +168,7 @@ export class NodeSession extends DurableObject<Env> {
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    if (this.execs.message(ws, message)) return;
     const tags = this.ctx.getTags(ws);
     const streamTag = tags.find((t) => t.startsWith("stream:"));
     if (streamTag) {
@@ -211,6 +221,7 @@ export class NodeSession extends DurableObject<Env> {
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    if (this.execs.closed(ws, code)) return;
     const streamTag = this.ctx.getTags(ws).find((t) => t.startsWith("stream:"));
     if (streamTag) this.streams.close(streamTag.slice(7));
     try {

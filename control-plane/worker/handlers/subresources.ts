@@ -1,5 +1,5 @@
 // Subresources: status (GET/PUT/PATCH), scale (autoscaling/v1 Scale), pods/binding and
-// pods/eviction (what `kubectl drain` posts).
+// pods/eviction (what `kubectl drain` posts), pods/log, pods/exec and pods/attach.
 
 import type { KubeObject } from "../../../schemas/object.ts";
 import type { Subresource } from "../../../schemas/registry.ts";
@@ -10,6 +10,7 @@ import { parseWriteQuery } from "../query.ts";
 import { json, objectResponse } from "../respond.ts";
 import { unwrap } from "../store-client.ts";
 import { type ResourceRequest, readFormat } from "./context.ts";
+import { podStream } from "./exec.ts";
 import { podLogs } from "./logs.ts";
 import { patchObject, patchScale } from "./patch.ts";
 import { notFoundPath } from "./resources.ts";
@@ -47,6 +48,10 @@ export async function handleSubresource(req: ResourceRequest, name: string, sub:
     case "log":
       if (method === "GET") return podLogs(req, name);
       throw notAllowed(req, sub);
+    case "exec":
+    case "attach":
+      if (method === "GET" || method === "POST") return podStream(req, name, sub);
+      throw notAllowed(req, sub);
     default:
       return unservedSubresource(req, name, sub);
   }
@@ -54,8 +59,6 @@ export async function handleSubresource(req: ResourceRequest, name: string, sub:
 
 /** The verbs discovery lists for the subresources that need a node (and serviceaccounts/token). */
 const UNSERVED_METHODS: Record<string, readonly string[]> = {
-  exec: ["GET", "POST"],
-  attach: ["GET", "POST"],
   portforward: ["GET", "POST"],
   token: ["POST"],
 };
