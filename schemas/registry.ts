@@ -158,6 +158,16 @@ export const RESOURCES: readonly ResourceType[] = [
     // kube-apiserver answers this one field selector for slices (addressType).
     fieldSelectors: ["addressType"],
   }),
+  def({
+    group: "networking.k8s.io",
+    version: "v1",
+    kind: "Ingress",
+    plural: "ingresses",
+    namespaced: true,
+    shortNames: ["ing"],
+    subresources: ["status"],
+  }),
+  def({ group: "networking.k8s.io", version: "v1", kind: "IngressClass", plural: "ingressclasses", namespaced: false }),
   def({ group: "coordination.k8s.io", version: "v1", kind: "Lease", plural: "leases", namespaced: true }),
   def({
     group: "events.k8s.io",

@@ -69,6 +69,21 @@ export function isDNS1123Subdomain(value: string): string[] {
   return errs;
 }
 
+/** `*.example.com`: a wildcard followed by a DNS subdomain (Ingress hosts). */
+export function isWildcardDNS1123Subdomain(value: string): string[] {
+  const errs: string[] = [];
+  if (byteLength(value) > 253) errs.push(maxLenError(253));
+  if (!value.startsWith("*.") || !dns1123Subdomain.test(value.slice(2)))
+    errs.push(
+      regexError(
+        "a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS subdomain, which must consist of lower case alphanumeric characters, '-' or '.' and end with an alphanumeric character",
+        "\\*\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*",
+        "*.example.com",
+      ),
+    );
+  return errs;
+}
+
 export function isDNS1035Label(value: string): string[] {
   const errs: string[] = [];
   if (byteLength(value) > 63) errs.push(maxLenError(63));

@@ -219,6 +219,51 @@ describe("typed clients send protobuf", () => {
   });
 });
 
+describe("Ingress", () => {
+  it("creates an Ingress with kubectl create (protobuf), in the default kflare class, and shows it", async () => {
+    expect(rows(await ok("get", "ingressclass"))).toEqual([
+      ["NAME", "CONTROLLER", "PARAMETERS", "AGE"],
+      ["kflare", "kflare.dev/ingress", "<none>", expect.stringMatching(/^\d+[smh]/)],
+    ]);
+    expect(await ok("create", "ingress", "web", "--rule=web.example/*=web-app:80")).toBe(
+      "ingress.networking.k8s.io/web created\n",
+    );
+    const [header, row] = rows(await ok("get", "ing", "web"));
+    expect(header).toEqual(["NAME", "CLASS", "HOSTS", "ADDRESS", "PORTS", "AGE"]);
+    expect(row!.slice(0, 3)).toEqual(["web", "kflare", "web.example"]);
+    const ing = JSON.parse(await ok("get", "ingress", "web", "-o", "json"));
+    expect(ing.spec.rules[0].http.paths[0]).toEqual({
+      path: "/",
+      pathType: "Prefix",
+      backend: { service: { name: "web-app", port: { number: 80 } } },
+    });
+  });
+
+  it("refuses an Ingress path without pathType, naming the field, and stores nothing", async () => {
+    const file = join(dataDir, "bad-ingress.json");
+    await writeFile(
+      file,
+      JSON.stringify({
+        apiVersion: "networking.k8s.io/v1",
+        kind: "Ingress",
+        metadata: { name: "bad" },
+        spec: {
+          rules: [
+            {
+              host: "bad.example",
+              http: { paths: [{ path: "/", backend: { service: { name: "x", port: { number: 80 } } } }] },
+            },
+          ],
+        },
+      }),
+    );
+    const r = await kubectl("apply", "-f", file);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain("spec.rules[0].http.paths[0].pathType: Required value: pathType must be specified");
+    expect((await kubectl("get", "ingress", "bad")).code).not.toBe(0);
+  });
+});
+
 describe("authentication", () => {
   it("refuses a missing or a wrong token", async () => {
     const doc = parse(await readFile(cp.kubeconfigPath, "utf8"));

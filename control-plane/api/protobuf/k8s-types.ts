@@ -102,4 +102,5 @@ export const INLINE_FIELDS: ReadonlySet<string> = new Set([
   `${CORE}.ConfigMapVolumeSource.localObjectReference`,
   `${CORE}.ConfigMapProjection.localObjectReference`,
   `${CORE}.SecretProjection.localObjectReference`,
+  "k8s.io.api.networking.v1.IngressRule.ingressRuleValue",
 ]);

@@ -4,6 +4,7 @@ import { TokenRequestSchema } from "./gen/api/authentication/v1/tokenrequest_pb.
 import { ScaleSchema } from "./gen/api/autoscaling/v1/scale_pb.ts";
 import { LeaseSchema } from "./gen/api/coordination/v1/lease_pb.ts";
 import { ConfigMapSchema } from "./gen/api/core/v1/object_pb.ts";
+import { IngressSchema } from "./gen/api/networking/v1/ingress_pb.ts";
 import { RuntimeClassSchema } from "./gen/api/node/v1/runtimeclass_pb.ts";
 import { EvictionSchema } from "./gen/api/policy/v1/eviction_pb.ts";
 import { DeleteOptionsSchema } from "./gen/apimachinery/meta/v1/meta_pb.ts";
@@ -11,6 +12,44 @@ import { supportedKinds } from "./kinds.ts";
 import { body } from "./test-support.ts";
 
 const T = 1767323045n; // 2026-01-02T03:04:05Z
+
+describe("Ingress", () => {
+  it("as `kubectl create ingress` sends it: the rule value inlined, pathType kept", () => {
+    const bytes = body(IngressSchema, "networking.k8s.io/v1", "Ingress", {
+      metadata: { name: "web", namespace: "default" },
+      spec: {
+        rules: [
+          {
+            host: "web.example",
+            ingressRuleValue: {
+              http: {
+                paths: [
+                  { path: "/", pathType: "Prefix", backend: { service: { name: "web-app", port: { number: 80 } } } },
+                ],
+              },
+            },
+          },
+        ],
+      },
+    });
+    expect(decodeProtobufObject(bytes).object).toMatchObject({
+      apiVersion: "networking.k8s.io/v1",
+      kind: "Ingress",
+      spec: {
+        rules: [
+          {
+            host: "web.example",
+            http: {
+              paths: [
+                { path: "/", pathType: "Prefix", backend: { service: { name: "web-app", port: { number: 80 } } } },
+              ],
+            },
+          },
+        ],
+      },
+    });
+  });
+});
 
 describe("DeleteOptions and Eviction", () => {
   it("DeleteOptions as Helm sends it: gracePeriodSeconds 0 is kept", () => {

@@ -17,6 +17,7 @@ import {
 import { PodSchema } from "./gen/api/core/v1/pod_pb.ts";
 import { EndpointsSchema, ServiceSchema } from "./gen/api/core/v1/service_pb.ts";
 import { EndpointSliceSchema } from "./gen/api/discovery/v1/endpointslice_pb.ts";
+import { IngressClassSchema, IngressSchema } from "./gen/api/networking/v1/ingress_pb.ts";
 import { RuntimeClassSchema } from "./gen/api/node/v1/runtimeclass_pb.ts";
 import { EvictionSchema } from "./gen/api/policy/v1/eviction_pb.ts";
 import { DeleteOptionsSchema } from "./gen/apimachinery/meta/v1/meta_pb.ts";
@@ -40,6 +41,8 @@ const KINDS: ReadonlyMap<string, DescMessage> = new Map<string, DescMessage>([
   ["autoscaling/v1/Scale", ScaleSchema],
   ["coordination.k8s.io/v1/Lease", LeaseSchema],
   ["discovery.k8s.io/v1/EndpointSlice", EndpointSliceSchema],
+  ["networking.k8s.io/v1/Ingress", IngressSchema],
+  ["networking.k8s.io/v1/IngressClass", IngressClassSchema],
   ["node.k8s.io/v1/RuntimeClass", RuntimeClassSchema],
   ["authentication.k8s.io/v1/TokenRequest", TokenRequestSchema],
 ]);

@@ -9,6 +9,7 @@ import { configMapStrategy, secretStrategy } from "./config.ts";
 import { deploymentStrategy } from "./deployment.ts";
 import { endpointSliceStrategy, endpointsStrategy } from "./endpoints.ts";
 import { eventStrategy, eventsV1EventStrategy } from "./event.ts";
+import { ingressClassStrategy, ingressStrategy } from "./ingress.ts";
 import { namespaceStrategy } from "./namespace.ts";
 import { nodeStrategy } from "./node.ts";
 import { podStrategy } from "./pod.ts";
@@ -36,6 +37,8 @@ const strategies = new Map<string, ResourceStrategy>([
   ["apps/v1/ReplicaSet", replicaSetStrategy as ResourceStrategy],
   ["coordination.k8s.io/v1/Lease", leaseStrategy as ResourceStrategy],
   ["discovery.k8s.io/v1/EndpointSlice", endpointSliceStrategy as ResourceStrategy],
+  ["networking.k8s.io/v1/Ingress", ingressStrategy as ResourceStrategy],
+  ["networking.k8s.io/v1/IngressClass", ingressClassStrategy as ResourceStrategy],
   ["events.k8s.io/v1/Event", eventsV1EventStrategy as ResourceStrategy],
   ["node.k8s.io/v1/RuntimeClass", runtimeClassStrategy as ResourceStrategy],
 ]);

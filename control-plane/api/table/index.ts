@@ -9,6 +9,7 @@ import { defaultPrinter } from "./default.ts";
 import { deploymentPrinter } from "./deployments.ts";
 import { endpointSlicePrinter, endpointsPrinter } from "./endpoints.ts";
 import { eventPrinter } from "./events.ts";
+import { ingressClassPrinter, ingressPrinter } from "./ingresses.ts";
 import { leasePrinter } from "./leases.ts";
 import { namespacePrinter } from "./namespaces.ts";
 import { nodePrinter } from "./nodes.ts";
@@ -42,6 +43,8 @@ const PRINTERS: ReadonlyMap<string, Printer> = new Map([
   ["replicasets.apps", replicaSetPrinter],
   ["leases.coordination.k8s.io", leasePrinter],
   ["runtimeclasses.node.k8s.io", runtimeClassPrinter],
+  ["ingresses.networking.k8s.io", ingressPrinter],
+  ["ingressclasses.networking.k8s.io", ingressClassPrinter],
 ]);
 
 /** The printer for a resource; Name + Created At for any resource without its own. */

@@ -71,6 +71,23 @@ export function kubeDnsService(clusterIP: string): KubeObject {
   };
 }
 
+export const KFLARE_INGRESS_CLASS = "kflare";
+export const DEFAULT_CLASS_ANNOTATION = "ingressclass.kubernetes.io/is-default-class";
+
+/** The IngressClass whose Ingresses the Worker serves at the edge; the cluster's default class. */
+export function kflareIngressClass(): KubeObject {
+  return {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "IngressClass",
+    metadata: {
+      name: KFLARE_INGRESS_CLASS,
+      labels: { "app.kubernetes.io/managed-by": "kflare" },
+      annotations: { [DEFAULT_CLASS_ANNOTATION]: "true" },
+    },
+    spec: { controller: "kflare.dev/ingress" },
+  };
+}
+
 /** Taint of nodes that run only WebAssembly pods (agents without root): other pods stay away. */
 export const WASM_ONLY_TAINT = { key: "kflare.dev/wasm-only", value: "true", effect: "NoSchedule" };
 

@@ -9,8 +9,11 @@ import { cloneJson } from "../../api/json.ts";
 import { exactName, type FieldSelector, parseFieldSelector } from "../../api/selectors/fields.ts";
 import { type LabelSelector, parseLabelSelector } from "../../api/selectors/labels.ts";
 import {
+  DEFAULT_CLASS_ANNOTATION,
   defaultServiceAccount,
   IMMORTAL_NAMESPACES,
+  KFLARE_INGRESS_CLASS,
+  kflareIngressClass,
   kubeDnsService,
   kubernetesService,
   namespaceObject,
@@ -115,6 +118,7 @@ export class StoreCore {
    */
   ensureDefaults(): void {
     this.ensureKubeDns();
+    this.ensureIngressClass();
     const rc = this.rt("node.k8s.io", "v1", "runtimeclasses");
     if (this.log.get(storageResource(rc), "", "wasm")) return;
     this.commit([
@@ -125,6 +129,27 @@ export class StoreCore {
         prev: null,
       },
     ]);
+  }
+
+  /**
+   * Upstream's DefaultIngressClass admission: a new Ingress that names no class gets the one
+   * annotated as the default (kflare's own, unless an admin changed that).
+   */
+  private defaultIngressClass(ing: KubeObject): void {
+    const spec = (ing.spec ?? {}) as { ingressClassName?: string };
+    if (spec.ingressClassName) return;
+    const classes = this.list(this.rt("networking.k8s.io", "v1", "ingressclasses"), {}).items;
+    const defaults = classes.filter((c) => c.metadata.annotations?.[DEFAULT_CLASS_ANNOTATION] === "true");
+    if (defaults.length !== 1) return;
+    spec.ingressClassName = defaults[0]!.metadata.name;
+    ing.spec = spec;
+  }
+
+  /** The `kflare` IngressClass, the default, served at the edge by the Worker. */
+  private ensureIngressClass(): void {
+    const ic = this.rt("networking.k8s.io", "v1", "ingressclasses");
+    if (this.log.get(storageResource(ic), "", KFLARE_INGRESS_CLASS)) return;
+    this.create(ic, kflareIngressClass(), { manager: "kflare" });
   }
 
   /** kube-system/kube-dns on its well-known address, unless someone already holds that address. */
@@ -252,6 +277,7 @@ export class StoreCore {
       assignClusterIp(this.ips, rt, value);
       assignNodePorts(this.nodePorts, rt, value, null);
     }
+    if (rt.plural === "ingresses" && rt.group === "networking.k8s.io") this.defaultIngressClass(value);
     if (rt.plural === "namespaces" && rt.group === "") {
       const sa = this.rt("", "v1", "serviceaccounts");
       writes.push({
