@@ -16,6 +16,7 @@ export default defineConfig({
             "control-plane/api/**/*.test.ts",
             "control-plane/controllers/**/*.test.ts",
             "control-plane/scheduler/**/*.test.ts",
+            "control-plane/ingress/**/*.test.ts",
             "cli/**/*.test.ts",
             "sim/**/*.test.ts",
             "agent/**/*.test.ts",
