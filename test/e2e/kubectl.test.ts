@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { type ControlPlane, startControlPlane } from "../../cli/local-control-plane.ts";
 import { type RunResult, runHelm, runKubectl, toolBinaries } from "../tools/binaries.ts";
+import { eventually } from "../tools/eventually.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const SEED = join(ROOT, "examples/deployment.yaml");
@@ -237,6 +238,30 @@ describe("Ingress", () => {
       pathType: "Prefix",
       backend: { service: { name: "web-app", port: { number: 80 } } },
     });
+  });
+
+  it("tells, as events, of a missing backend Service and of a route an older Ingress already serves", async () => {
+    // web's backend (web-app) does not exist here; web-copy claims web's host and path after it
+    // (created in the same second or later; ties go by namespace/name, so web stays first).
+    expect(await ok("create", "ingress", "web-copy", "--rule=web.example/*=web-app:80")).toContain("created");
+    const events = (name: string) =>
+      ok(
+        "get",
+        "events",
+        "--field-selector",
+        `involvedObject.name=${name}`,
+        "-o",
+        'jsonpath={range .items[*]}{.reason}: {.message}{"\\n"}{end}',
+      );
+    await eventually("BackendNotFound on web", async () =>
+      (await events("web")).includes('BackendNotFound: Service "web-app" not found'),
+    );
+    const copy = await eventually("RouteConflict on web-copy", async () => {
+      const text = await events("web-copy");
+      return text.includes("RouteConflict") ? text : undefined;
+    });
+    expect(copy).toContain("host web.example path / is already served by Ingress default/web (older)");
+    expect(await events("web")).not.toContain("RouteConflict");
   });
 
   it("refuses an Ingress path without pathType, naming the field, and stores nothing", async () => {

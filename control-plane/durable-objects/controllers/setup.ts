@@ -7,6 +7,7 @@ import { deploymentController } from "./adapters/deployment.ts";
 import { endpointSliceController, endpointsController } from "./adapters/endpoints.ts";
 import { EventRecorder, eventExpiryController } from "./adapters/events.ts";
 import { garbageCollector } from "./adapters/garbage-collector.ts";
+import { ingressController } from "./adapters/ingress.ts";
 import { namespaceController } from "./adapters/namespace.ts";
 import { nodeLifecycleController } from "./adapters/node-lifecycle.ts";
 import { replicaSetController } from "./adapters/replicaset.ts";
@@ -41,6 +42,7 @@ export function createControllerHost(
     schedulerController(core),
     endpointSliceController(core),
     endpointsController(core),
+    ingressController(core),
     garbageCollector(core),
     namespaceController(core),
     nodeLifecycleController(core),

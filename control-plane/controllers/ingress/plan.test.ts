@@ -1,0 +1,63 @@
+import { describe, expect, it } from "vitest";
+import type { KubeObject } from "../../../schemas/object.ts";
+import { planIngressCheck } from "./plan.ts";
+
+function ingress(name: string, created: string, host: string, service: string): KubeObject {
+  return {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "Ingress",
+    metadata: { name, namespace: "default", uid: `uid-${name}`, creationTimestamp: created },
+    spec: {
+      ingressClassName: "kflare",
+      rules: [
+        {
+          host,
+          http: {
+            paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: service, port: { number: 80 } } } }],
+          },
+        },
+      ],
+    },
+  };
+}
+
+describe("Ingress check", () => {
+  const older = ingress("web", "2026-01-01T00:00:00Z", "web.example", "web-app");
+  const newer = ingress("copy", "2026-02-01T00:00:00Z", "web.example", "web-app");
+  const both = [older, newer];
+
+  it("warns the newer of two Ingresses claiming one host and path, not the older", () => {
+    const services = new Set(["web-app"]);
+    expect(planIngressCheck({ ingress: older, ingresses: both, services, className: "kflare" })).toEqual([]);
+    expect(planIngressCheck({ ingress: newer, ingresses: both, services, className: "kflare" })).toMatchObject([
+      {
+        type: "event",
+        event: {
+          type: "Warning",
+          reason: "RouteConflict",
+          message:
+            "host web.example path / is already served by Ingress default/web (older); this Ingress's route is not used",
+        },
+      },
+    ]);
+  });
+
+  it("warns about a backend Service that does not exist", () => {
+    const actions = planIngressCheck({ ingress: older, ingresses: [older], services: new Set(), className: "kflare" });
+    expect(actions).toMatchObject([
+      {
+        event: {
+          reason: "BackendNotFound",
+          message: 'Service "web-app" not found: its routes answer 503 until it exists',
+        },
+      },
+    ]);
+  });
+
+  it("leaves Ingresses of other classes alone", () => {
+    const other = { ...older, spec: { ...(older.spec as object), ingressClassName: "nginx" } };
+    expect(planIngressCheck({ ingress: other, ingresses: [other], services: new Set(), className: "kflare" })).toEqual(
+      [],
+    );
+  });
+});

@@ -1,0 +1,54 @@
+// The Ingress checker as a pure plan: what a user must hear about an Ingress of kflare's class,
+// as Warning events on it (kubectl describe ingress shows them): a route another, older Ingress
+// already serves (the newcomer's route is not used), and a backend Service that does not exist
+// (its requests get 503 until it does).
+
+import type { KubeObject } from "../../../schemas/object.ts";
+import { buildRoutingTable, type IngressView } from "../../ingress/routing-table.ts";
+import type { Action } from "../types.ts";
+
+const SOURCE = "kflare-ingress";
+
+export interface IngressCheckInput {
+  ingress: KubeObject;
+  /** Every Ingress of the cluster (conflicts cross namespaces: hosts are cluster-wide). */
+  ingresses: readonly KubeObject[];
+  /** Names of the Services in the Ingress's namespace. */
+  services: ReadonlySet<string>;
+  className: string;
+}
+
+function warning(ingress: KubeObject, reason: string, message: string): Action {
+  return { type: "event", event: { regarding: ingress, type: "Warning", reason, message, source: SOURCE } };
+}
+
+export function planIngressCheck(input: IngressCheckInput): Action[] {
+  const ing = input.ingress as IngressView & KubeObject;
+  if (ing.spec?.ingressClassName !== input.className || ing.metadata.deletionTimestamp) return [];
+  const id = `${ing.metadata.namespace}/${ing.metadata.name}`;
+  const actions: Action[] = [];
+  const table = buildRoutingTable(input.ingresses as readonly IngressView[], input.className);
+  for (const c of table.conflicts) {
+    if (c.ingress !== id) continue;
+    actions.push(
+      warning(
+        input.ingress,
+        "RouteConflict",
+        `host ${c.host || "*"} path ${c.path} is already served by Ingress ${c.winner} (older); this Ingress's route is not used`,
+      ),
+    );
+  }
+  const missing = new Set<string>();
+  const spec = ing.spec ?? {};
+  const backends = [
+    spec.defaultBackend?.service?.name,
+    ...(spec.rules ?? []).flatMap((r) => (r.http?.paths ?? []).map((p) => p.backend?.service?.name)),
+  ];
+  for (const name of backends) if (name && !input.services.has(name)) missing.add(name);
+  for (const name of [...missing].sort()) {
+    actions.push(
+      warning(input.ingress, "BackendNotFound", `Service "${name}" not found: its routes answer 503 until it exists`),
+    );
+  }
+  return actions;
+}
