@@ -1,7 +1,7 @@
 // The agent's side of the node link: one outbound WebSocket to its node's Durable Object, kept up
 // with keepalive pings (a silent NAT drop is noticed when pongs stop) and reconnected with
 // full-jitter backoff. It applies assignments, reports node and pod status, and answers stream
-// requests (kubectl logs, exec, attach) on their own data sockets. Pods keep running while it is
+// requests (kubectl logs, exec, attach, port-forward) on their own data sockets. Pods keep running while it is
 // disconnected.
 
 import WebSocket from "ws";
@@ -21,9 +21,10 @@ import type { Credential } from "./data-dir.ts";
 import { type ExecWorkload, serveExecStream } from "./exec-stream.ts";
 import { streamLog } from "./log-reader.ts";
 import { AGENT_VERSION, type NodeReport } from "./node-info.ts";
+import { type PortForwardWorkload, servePortForwardStream } from "./port-forward-stream.ts";
 
 /** What the session drives: the pod manager, seen from the link. */
-export interface Workload extends ExecWorkload {
+export interface Workload extends ExecWorkload, PortForwardWorkload {
   /** The last assignment's resourceVersion ("" when none). */
   resumeFrom(): string;
   assign(a: AssignmentFrame): Promise<void>;
@@ -158,6 +159,10 @@ export class Session {
         await this.opts.workload.network(frame);
         return;
       case "openStream":
+        if (frame.kind === "portforward") {
+          servePortForwardStream(frame, this.dataSocket(frame.id), this.opts.workload, this.opts.log);
+          return;
+        }
         if (frame.kind !== "logs") {
           serveExecStream(frame, this.dataSocket(frame.id), this.opts.workload, this.opts.log);
           return;

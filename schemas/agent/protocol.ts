@@ -175,7 +175,26 @@ export const openExecStreamFrame = z.object({
   tty: z.boolean(),
 });
 
-export const openStreamFrame = z.discriminatedUnion("kind", [openLogStreamFrame, openExecStreamFrame]);
+/**
+ * Open a port-forward session (kubectl port-forward) on a data stream. After the agent's first text
+ * message ({"ok":true} or {"status": <metav1.Status>}) the socket carries kubectl's SPDY/3.1 byte
+ * stream unchanged in both directions (message boundaries arbitrary); the agent terminates it and
+ * dials the pod's ports itself.
+ */
+export const openPortForwardStreamFrame = z.object({
+  type: z.literal("openStream"),
+  id: z.string(),
+  kind: z.literal("portforward"),
+  namespace: z.string(),
+  pod: z.string(),
+  uid: z.string(),
+});
+
+export const openStreamFrame = z.discriminatedUnion("kind", [
+  openLogStreamFrame,
+  openExecStreamFrame,
+  openPortForwardStreamFrame,
+]);
 
 export const errorFrame = z.object({ type: z.literal("error"), message: z.string() });
 
@@ -191,6 +210,7 @@ export type ServerFrame = z.infer<typeof serverFrame>;
 export type OpenStreamFrame = z.infer<typeof openStreamFrame>;
 export type OpenLogStreamFrame = z.infer<typeof openLogStreamFrame>;
 export type OpenExecStreamFrame = z.infer<typeof openExecStreamFrame>;
+export type OpenPortForwardStreamFrame = z.infer<typeof openPortForwardStreamFrame>;
 export type AssignmentFrame = z.infer<typeof assignmentFrame>;
 export type NetworkFrame = z.infer<typeof networkFrame>;
 

@@ -1,6 +1,7 @@
 // SPDY/3.1 framing, the subset a client of containerd's streaming server needs (kubectl exec and
 // attach reach a container through it, as kubelet's clients do): frames read from a byte stream
-// whose chunks have arbitrary boundaries, SYN_STREAM / DATA / RST_STREAM / PING written.
+// whose chunks have arbitrary boundaries, SYN_STREAM / DATA / RST_STREAM / PING written. SYN_REPLY
+// too, for the server side of kubectl port-forward (agent/src/port-forward-session.ts).
 //
 // Header blocks: SPDY compresses them with zlib and a preset dictionary, one zlib stream per
 // direction for the whole connection. We never compress: each block we send is a stored deflate
@@ -110,6 +111,13 @@ export function synStreamFrame(streamId: number, headerBlock: Buffer, flags = 0)
   payload[8] = 0; // priority 0, highest
   payload[9] = 0; // credential slot
   return controlFrame(SYN_STREAM, flags, Buffer.concat([payload, headerBlock]));
+}
+
+/** The answer to a peer's SYN_STREAM (the server side: kubectl port-forward's streams). */
+export function synReplyFrame(streamId: number, headerBlock: Buffer, flags = 0): Buffer {
+  const id = Buffer.alloc(4);
+  id.writeUInt32BE(streamId & 0x7fffffff, 0);
+  return controlFrame(SYN_REPLY, flags, Buffer.concat([id, headerBlock]));
 }
 
 export function dataFrame(streamId: number, data: Uint8Array, fin = false): Buffer {

@@ -1,9 +1,11 @@
-// kubectl exec and attach sessions through a node's Durable Object: kubectl's WebSocket (tagged
-// exec:<id>) is accepted at once, the agent is asked over the control socket to dial a data socket
-// for the session (tagged stream:<id>), and from then on binary v5.channel.k8s.io frames pass
-// between the two unchanged; the control socket never carries them. Sockets are found by tag, so
-// an established session survives the object's hibernation. Failures after the upgrade reach
-// kubectl as a metav1.Status on channel 3, which it prints and exits non-zero with.
+// kubectl exec, attach and port-forward sessions through a node's Durable Object: kubectl's
+// WebSocket (tagged exec:<id>) is accepted at once, the agent is asked over the control socket to
+// dial a data socket for the session (tagged stream:<id>), and from then on binary messages pass
+// between the two unchanged (v5.channel.k8s.io frames, or port-forward's SPDY/3.1 byte stream);
+// the control socket never carries them. Sockets are found by tag, so an established session
+// survives the object's hibernation. Failures after the upgrade reach exec and attach as a
+// metav1.Status on channel 3, which kubectl prints and exits non-zero with; port-forward has no
+// such channel, so an offline node is refused before the upgrade and later failures close it.
 
 import type { ServerFrame } from "../../../schemas/agent/protocol.ts";
 
@@ -12,7 +14,9 @@ const OPEN_TIMEOUT_MS = 15_000;
 /** stdin kubectl may send before the agent's socket is there. */
 const MAX_EARLY_BYTES = 1 << 20;
 
-type Kind = "exec" | "attach";
+type Kind = "exec" | "attach" | "portforward";
+/** The tag of a kubectl port-forward socket: its failures are close reasons, it has no status channel. */
+const PORT_FORWARD = "portforward";
 
 export class ExecSessions {
   private readonly ctx: DurableObjectState;
@@ -31,18 +35,33 @@ export class ExecSessions {
   open(url: URL, control: WebSocket | undefined, send: (ws: WebSocket, frame: ServerFrame) => void): Response {
     const q = url.searchParams;
     const id = crypto.randomUUID();
-    const kind: Kind = q.get("kind") === "attach" ? "attach" : "exec";
+    const kind: Kind = q.get("kind") === "attach" ? "attach" : q.get("kind") === "portforward" ? "portforward" : "exec";
+    const node = q.get("node") ?? "";
+    const offline = `node "${node}" is not connected: its agent is offline or unreachable`;
+    // port-forward has no status channel: an offline node is said before the upgrade, as a Status.
+    if (!control && kind === "portforward")
+      return Response.json(
+        {
+          kind: "Status",
+          apiVersion: "v1",
+          metadata: {},
+          status: "Failure",
+          message: offline,
+          reason: "ServiceUnavailable",
+          code: 503,
+        },
+        { status: 503 },
+      );
     const pair = new WebSocketPair();
     const client = pair[1];
-    this.ctx.acceptWebSocket(client, [`exec:${id}`]);
+    this.ctx.acceptWebSocket(client, kind === "portforward" ? [`exec:${id}`, PORT_FORWARD] : [`exec:${id}`]);
     const response = new Response(null, {
       status: 101,
       webSocket: pair[0],
       headers: { "sec-websocket-protocol": q.get("protocol") ?? "v5.channel.k8s.io" },
     });
-    const node = q.get("node") ?? "";
     if (!control) {
-      fail(client, 503, "ServiceUnavailable", `node "${node}" is not connected: its agent is offline or unreachable`);
+      this.fail(client, 503, "ServiceUnavailable", offline);
       return response;
     }
     this.early.set(id, []);
@@ -50,9 +69,20 @@ export class ExecSessions {
       id,
       setTimeout(() => {
         this.forget(id);
-        fail(client, 504, "Timeout", `node "${node}" did not open the ${kind} stream in time`);
+        this.fail(client, 504, "Timeout", `node "${node}" did not open the ${kind} stream in time`);
       }, OPEN_TIMEOUT_MS),
     );
+    if (kind === "portforward") {
+      send(control, {
+        type: "openStream",
+        id,
+        kind,
+        namespace: q.get("namespace") ?? "",
+        pod: q.get("pod") ?? "",
+        uid: q.get("uid") ?? "",
+      });
+      return response;
+    }
     send(control, {
       type: "openStream",
       id,
@@ -88,7 +118,7 @@ export class ExecSessions {
         early.push(message);
         if (early.reduce((n, b) => n + b.byteLength, 0) > MAX_EARLY_BYTES) {
           this.forget(id);
-          fail(ws, 500, "InternalError", "too much input before the node opened the stream");
+          this.fail(ws, 500, "InternalError", "too much input before the node opened the stream");
         }
         return true;
       }
@@ -109,7 +139,7 @@ export class ExecSessions {
     const opened = parse(message);
     if (opened?.status) {
       const s = opened.status;
-      fail(client, s.code ?? 500, s.reason ?? "InternalError", s.message ?? "the node could not open the stream");
+      this.fail(client, s.code ?? 500, s.reason ?? "InternalError", s.message ?? "the node could not open the stream");
       ws.close(1000);
     } else {
       for (const frame of this.early.get(id) ?? []) forward(ws, frame);
@@ -129,7 +159,7 @@ export class ExecSessions {
     } else {
       for (const client of this.ctx.getWebSockets(`exec:${id}`)) {
         if (code === 1000 || code === 1005) client.close(1000, "");
-        else fail(client, 500, "InternalError", `the node's stream ended abnormally (${code})`);
+        else this.fail(client, 500, "InternalError", `the node's stream ended abnormally (${code})`);
       }
     }
     try {
@@ -149,6 +179,22 @@ export class ExecSessions {
     return undefined;
   }
 
+  /**
+   * Ends kubectl's session with a Failure Status on the status channel, as kube-apiserver would; a
+   * port-forward session (SPDY inside, no status channel) is closed with the message as the reason.
+   */
+  private fail(client: WebSocket, code: number, reason: string, message: string): void {
+    if (this.ctx.getTags(client).includes(PORT_FORWARD)) {
+      try {
+        client.close(1011, truncate(message, 123));
+      } catch {
+        // already closed
+      }
+      return;
+    }
+    failWithStatus(client, code, reason, message);
+  }
+
   private forget(id: string): void {
     const timer = this.timers.get(id);
     if (timer !== undefined) clearTimeout(timer);
@@ -165,8 +211,8 @@ function forward(to: WebSocket, frame: ArrayBuffer): void {
   }
 }
 
-/** Ends kubectl's session with a Failure Status on the status channel, as kube-apiserver would. */
-function fail(client: WebSocket, code: number, reason: string, message: string): void {
+/** Sends a Failure Status on the status channel (v5.channel.k8s.io) and closes. */
+function failWithStatus(client: WebSocket, code: number, reason: string, message: string): void {
   const status = { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, reason, code };
   const body = new TextEncoder().encode(JSON.stringify(status));
   const frame = new Uint8Array(body.length + 1);
@@ -178,6 +224,13 @@ function fail(client: WebSocket, code: number, reason: string, message: string):
   } catch {
     // already closed
   }
+}
+
+/** At most `bytes` UTF-8 bytes of `text` (a WebSocket close reason is limited to 123). */
+function truncate(text: string, bytes: number): string {
+  let out = text;
+  while (new TextEncoder().encode(out).length > bytes) out = out.slice(0, -1);
+  return out;
 }
 
 function parse(text: string): { status?: { code?: number; reason?: string; message?: string } } | undefined {

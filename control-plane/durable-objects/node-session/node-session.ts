@@ -2,7 +2,7 @@
 // nothing), answers keepalives without waking (auto-response), renews the node's Lease while those
 // keepalives keep arriving (an open socket alone proves nothing: NATs drop sockets silently),
 // pushes the node's assignment when it changes, forwards the agent's reports to the store with the
-// node's rights only, and pairs data streams (kubectl logs, exec, attach) with the agent's data
+// node's rights only, and pairs data streams (kubectl logs, exec, attach, port-forward) with the agent's data
 // sockets.
 
 import { DurableObject } from "cloudflare:workers";
@@ -77,7 +77,7 @@ export class NodeSession extends DurableObject<Env> {
     const stream = /^\/streams\/([A-Za-z0-9-]+)$/.exec(url.pathname);
     if (stream) return this.acceptStream(stream[1]!);
     if (url.pathname === "/logs") return this.openLogs(url);
-    if (url.pathname === "/exec") {
+    if (url.pathname === "/exec" || url.pathname === "/portforward") {
       const ws = this.control();
       const helloed = ws && (ws.deserializeAttachment() as Attachment).helloed ? ws : undefined;
       return this.execs.open(url, helloed, (to, frame) => this.send(to, frame));

@@ -93,6 +93,15 @@ function containerOf(spec: NonNullable<PodShape["spec"]>, pod: string, asked: st
   return asked;
 }
 
+/** Why a SPDY/3.1 upgrade (an old kubectl, or its fallback) is refused. */
+export function spdyRefused(): ApiError {
+  return new ApiError(
+    400,
+    "BadRequest",
+    "this server streams exec, attach and port-forward over WebSockets only (it cannot answer SPDY/3.1 upgrades): use kubectl 1.30 or newer, without KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false",
+  );
+}
+
 /** The channel protocol of a WebSocket upgrade; a 400 for SPDY and for plain requests. */
 function chooseProtocol(request: Request): string {
   const upgrade = (request.headers.get("upgrade") ?? "").toLowerCase();
@@ -105,11 +114,6 @@ function chooseProtocol(request: Request): string {
       );
     return chosen;
   }
-  if (upgrade.startsWith("spdy/"))
-    throw new ApiError(
-      400,
-      "BadRequest",
-      "this server streams exec, attach and port-forward over WebSockets only (it cannot answer SPDY/3.1 upgrades): use kubectl 1.30 or newer, without KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false",
-    );
+  if (upgrade.startsWith("spdy/")) throw spdyRefused();
   throw badRequest("Upgrade request required");
 }

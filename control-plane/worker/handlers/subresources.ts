@@ -1,5 +1,5 @@
 // Subresources: status (GET/PUT/PATCH), scale (autoscaling/v1 Scale), pods/binding and
-// pods/eviction (what `kubectl drain` posts), pods/log, pods/exec and pods/attach.
+// pods/eviction (what `kubectl drain` posts), pods/log, pods/exec, pods/attach and pods/portforward.
 
 import type { KubeObject } from "../../../schemas/object.ts";
 import type { Subresource } from "../../../schemas/registry.ts";
@@ -13,6 +13,7 @@ import { type ResourceRequest, readFormat } from "./context.ts";
 import { podStream } from "./exec.ts";
 import { podLogs } from "./logs.ts";
 import { patchObject, patchScale } from "./patch.ts";
+import { podPortForward } from "./port-forward.ts";
 import { notFoundPath } from "./resources.ts";
 import { deleteOptions, replaceObject } from "./write.ts";
 
@@ -52,6 +53,9 @@ export async function handleSubresource(req: ResourceRequest, name: string, sub:
     case "attach":
       if (method === "GET" || method === "POST") return podStream(req, name, sub);
       throw notAllowed(req, sub);
+    case "portforward":
+      if (req.rt.plural === "pods" && (method === "GET" || method === "POST")) return podPortForward(req, name);
+      throw notAllowed(req, sub);
     default:
       return unservedSubresource(req, name, sub);
   }
@@ -59,7 +63,6 @@ export async function handleSubresource(req: ResourceRequest, name: string, sub:
 
 /** The verbs discovery lists for the subresources that need a node (and serviceaccounts/token). */
 const UNSERVED_METHODS: Record<string, readonly string[]> = {
-  portforward: ["GET", "POST"],
   token: ["POST"],
 };
 
