@@ -3,64 +3,11 @@
 // the node's Durable Object between a client WebSocket (v5.channel.k8s.io) and the agent's data
 // socket: early stdin kept in order, output, the close signal, the final Status, refusals.
 
-import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { PROTOCOL_VERSION } from "../../../schemas/agent/protocol.ts";
+import { call, clusterWithNode, pollUntil } from "./testing.ts";
 
-const ADMIN = "test";
 const V5 = "v5.channel.k8s.io";
-let seq = 0;
-
-async function call(path: string, init: RequestInit & { token?: string } = {}): Promise<Response> {
-  const headers = new Headers(init.headers);
-  headers.set("authorization", `Bearer ${init.token ?? ADMIN}`);
-  if (init.body && !headers.has("content-type")) headers.set("content-type", "application/json");
-  return exports.default.fetch(new Request(`https://kflare.test${path}`, { ...init, headers }));
-}
-
-async function sha256Hex(text: string): Promise<string> {
-  const d = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return [...new Uint8Array(d)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-/** Polls `probe` every 20 ms until it returns something, for at most `ms`. */
-async function eventually<T>(what: string, probe: () => T | undefined, ms = 5000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-/** A cluster with node `pi-1` joined; returns its prefix and the node's credential. */
-async function clusterWithNode(): Promise<{ c: string; credential: string }> {
-  const name = `x${Date.now().toString(36)}${++seq}`;
-  expect(
-    (await call("/kflare/v1/clusters", { method: "POST", body: JSON.stringify({ metadata: { name } }) })).status,
-  ).toBe(201);
-  const c = `/clusters/${name}`;
-  const data = {
-    "token-id": btoa("abcdef"),
-    "token-secret-sha256": btoa(await sha256Hex("0123456789abcdef")),
-    expiration: btoa(new Date(Date.now() + 3_600_000).toISOString()),
-    "usage-bootstrap-authentication": btoa("true"),
-  };
-  await call(`${c}/api/v1/namespaces/kube-system/secrets`, {
-    method: "POST",
-    body: JSON.stringify({ metadata: { name: "bootstrap-token-abcdef" }, type: "bootstrap.kubernetes.io/token", data }),
-  });
-  const joined = await exports.default.fetch(
-    new Request(`https://kflare.test${c}/kflare/v1/join`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ token: "abcdef.0123456789abcdef", nodeName: "pi-1", protocolVersion: PROTOCOL_VERSION }),
-    }),
-  );
-  const { token: credential } = (await joined.json()) as { token: string };
-  return { c, credential };
-}
 
 /** The scripted agent's control socket: records the frames the node's Durable Object sends. */
 class ControlSocket {
@@ -74,7 +21,7 @@ class ControlSocket {
     });
   }
   waitFor(type: string, match: (f: { [k: string]: unknown }) => boolean = () => true) {
-    return eventually(type, () => this.frames.find((f) => f.type === type && match(f)));
+    return pollUntil(type, () => this.frames.find((f) => f.type === type && match(f)));
   }
 }
 
@@ -176,10 +123,10 @@ describe("kubectl exec through the node's Durable Object", () => {
     const data = await dataSocket(c, credential, String(open.id));
     client.ws.send(frame(0, "there"));
     data.ws.send(JSON.stringify({ ok: true }));
-    await eventually("stdin at the agent", () => (data.binary().length >= 2 ? true : undefined));
+    await pollUntil("stdin at the agent", () => (data.binary().length >= 2 ? true : undefined));
     expect(data.binary().map(text)).toEqual(["hi ", "there"]);
     client.ws.send(new Uint8Array([255, 0]));
-    await eventually("close signal", () => (data.binary().length >= 3 ? true : undefined));
+    await pollUntil("close signal", () => (data.binary().length >= 3 ? true : undefined));
     expect([...data.binary()[2]!]).toEqual([255, 0]);
     data.ws.send(frame(1, "hi there"));
     const failure = {
@@ -191,7 +138,7 @@ describe("kubectl exec through the node's Durable Object", () => {
     };
     data.ws.send(frame(3, JSON.stringify(failure)));
     data.ws.close(1000, "");
-    await eventually("client closed", () => (client.closed ? true : undefined));
+    await pollUntil("client closed", () => (client.closed ? true : undefined));
     const got = client.binary();
     expect(got.map((b) => b[0])).toEqual([1, 3]);
     expect(text(got[0]!)).toBe("hi there");
@@ -203,7 +150,7 @@ describe("kubectl exec through the node's Durable Object", () => {
     const { c, credential } = await clusterWithNode();
     await createPod(c, "web", { nodeName: "pi-1" });
     const offline = new Recorder((await exec(c, "web", "command=ls&stdout=true")).webSocket!);
-    await eventually("offline status", () => (offline.closed ? true : undefined));
+    await pollUntil("offline status", () => (offline.closed ? true : undefined));
     const status = JSON.parse(text(offline.binary()[0]!));
     expect(status).toMatchObject({
       status: "Failure",
@@ -218,7 +165,7 @@ describe("kubectl exec through the node's Durable Object", () => {
     data.ws.send(
       JSON.stringify({ status: { code: 404, reason: "NotFound", message: 'container not found ("c") in pod web' } }),
     );
-    await eventually("refusal", () => (client.closed ? true : undefined));
+    await pollUntil("refusal", () => (client.closed ? true : undefined));
     expect(JSON.parse(text(client.binary()[0]!))).toMatchObject({
       status: "Failure",
       reason: "NotFound",
@@ -300,7 +247,7 @@ describe("kubectl exec through the node's Durable Object", () => {
     expect(v4.headers.get("sec-websocket-protocol")).toBe("v4.channel.k8s.io");
     // The node is offline here: the session ends at once with a Status saying so.
     const v4client = new Recorder(v4.webSocket!);
-    await eventually("v4 session ended", () => (v4client.closed ? true : undefined));
+    await pollUntil("v4 session ended", () => (v4client.closed ? true : undefined));
     expect(JSON.parse(text(v4client.binary()[0]!))).toMatchObject({ code: 503 });
     const asNode = await call(`${c}/api/v1/namespaces/default/pods/web/exec?command=ls&stdout=true`, {
       token: credential,

@@ -1,56 +1,9 @@
 // The node link inside workerd, with a scripted agent: join with a bootstrap token, hello, the
 // assignment push, status reports with the node's rights only, lease renewal, and a log stream.
 
-import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { PROTOCOL_VERSION } from "../../../schemas/agent/protocol.ts";
-
-const ADMIN = "test";
-let seq = 0;
-
-async function call(path: string, init: RequestInit & { token?: string } = {}): Promise<Response> {
-  const headers = new Headers(init.headers);
-  headers.set("authorization", `Bearer ${init.token ?? ADMIN}`);
-  if (init.body && !headers.has("content-type")) headers.set("content-type", "application/json");
-  return exports.default.fetch(new Request(`https://kflare.test${path}`, { ...init, headers }));
-}
-
-async function sha256Hex(text: string): Promise<string> {
-  const d = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return [...new Uint8Array(d)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-/** A fresh cluster with a bootstrap token; returns its path prefix and the token. */
-async function clusterWithToken(expiresInMs = 3_600_000): Promise<{ c: string; token: string }> {
-  const name = `n${Date.now().toString(36)}${++seq}`;
-  expect(
-    (await call("/kflare/v1/clusters", { method: "POST", body: JSON.stringify({ metadata: { name } }) })).status,
-  ).toBe(201);
-  const id = "abcdef";
-  const secret = "0123456789abcdef";
-  const data = {
-    "token-id": btoa(id),
-    "token-secret-sha256": btoa(await sha256Hex(secret)),
-    expiration: btoa(new Date(Date.now() + expiresInMs).toISOString()),
-    "usage-bootstrap-authentication": btoa("true"),
-  };
-  const created = await call(`/clusters/${name}/api/v1/namespaces/kube-system/secrets`, {
-    method: "POST",
-    body: JSON.stringify({ metadata: { name: `bootstrap-token-${id}` }, type: "bootstrap.kubernetes.io/token", data }),
-  });
-  expect(created.status).toBe(201);
-  return { c: `/clusters/${name}`, token: `${id}.${secret}` };
-}
-
-async function join(c: string, token: string, nodeName: string): Promise<Response> {
-  return exports.default.fetch(
-    new Request(`https://kflare.test${c}/kflare/v1/join`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ token, nodeName, protocolVersion: PROTOCOL_VERSION }),
-    }),
-  );
-}
+import { call, clusterWithToken, join } from "./testing.ts";
 
 class Agent {
   readonly frames: { type: string; [k: string]: unknown }[] = [];

@@ -4,62 +4,11 @@
 // through the node's Durable Object to the agent's data socket and back unchanged, early bytes kept
 // in order; a refusal from the agent closes kubectl's socket with its reason.
 
-import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { PROTOCOL_VERSION } from "../../../schemas/agent/protocol.ts";
+import { ADMIN, call, clusterWithNode, pollUntil } from "./testing.ts";
 
-const ADMIN = "test";
 const PF = "SPDY/3.1+portforward.k8s.io";
-let seq = 0;
-
-async function call(path: string, init: RequestInit & { token?: string } = {}): Promise<Response> {
-  const headers = new Headers(init.headers);
-  headers.set("authorization", `Bearer ${init.token ?? ADMIN}`);
-  if (init.body && !headers.has("content-type")) headers.set("content-type", "application/json");
-  return exports.default.fetch(new Request(`https://kflare.test${path}`, { ...init, headers }));
-}
-
-async function sha256Hex(text: string): Promise<string> {
-  const d = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return [...new Uint8Array(d)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-async function eventually<T>(what: string, probe: () => T | undefined, ms = 5000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-async function clusterWithNode(): Promise<{ c: string; credential: string }> {
-  const name = `pf${Date.now().toString(36)}${++seq}`;
-  expect(
-    (await call("/kflare/v1/clusters", { method: "POST", body: JSON.stringify({ metadata: { name } }) })).status,
-  ).toBe(201);
-  const c = `/clusters/${name}`;
-  const data = {
-    "token-id": btoa("abcdef"),
-    "token-secret-sha256": btoa(await sha256Hex("0123456789abcdef")),
-    expiration: btoa(new Date(Date.now() + 3_600_000).toISOString()),
-    "usage-bootstrap-authentication": btoa("true"),
-  };
-  await call(`${c}/api/v1/namespaces/kube-system/secrets`, {
-    method: "POST",
-    body: JSON.stringify({ metadata: { name: "bootstrap-token-abcdef" }, type: "bootstrap.kubernetes.io/token", data }),
-  });
-  const joined = await exports.default.fetch(
-    new Request(`https://kflare.test${c}/kflare/v1/join`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ token: "abcdef.0123456789abcdef", nodeName: "pi-1", protocolVersion: PROTOCOL_VERSION }),
-    }),
-  );
-  const { token: credential } = (await joined.json()) as { token: string };
-  return { c, credential };
-}
 
 /** A socket's messages (binary as bytes), and its close code and reason once closed. */
 class Recorder {
@@ -100,7 +49,7 @@ async function connectAgent(c: string, credential: string): Promise<Recorder> {
       resumeFrom: "",
     }),
   );
-  await eventually("welcome", () => (agent.text().some((t) => t.includes('"welcome"')) ? true : undefined));
+  await pollUntil("welcome", () => (agent.text().some((t) => t.includes('"welcome"')) ? true : undefined));
   return agent;
 }
 
@@ -148,7 +97,7 @@ describe("kubectl port-forward through the node's Durable Object", () => {
     const client = new Recorder(r.webSocket!);
     // The first bytes kubectl writes arrive before the node has dialled: they wait, in order.
     client.ws.send(bytes("\x80\x03"));
-    const open = await eventually("openStream", () => frameOf(agent, "openStream"));
+    const open = await pollUntil("openStream", () => frameOf(agent, "openStream"));
     expect(open).toMatchObject({ kind: "portforward", namespace: "default", pod: "web" });
     expect(String(open.uid)).not.toBe("");
     const d = await call(`${c}/kflare/v1/nodes/pi-1/streams/${String(open.id)}`, {
@@ -159,13 +108,11 @@ describe("kubectl port-forward through the node's Durable Object", () => {
     const data = new Recorder(d.webSocket!);
     client.ws.send(bytes("\x00\x01rest"));
     data.ws.send(JSON.stringify({ ok: true }));
-    await eventually("kubectl's bytes at the agent", () =>
-      data.bytes() === "\x80\x03\x00\x01rest" ? true : undefined,
-    );
+    await pollUntil("kubectl's bytes at the agent", () => (data.bytes() === "\x80\x03\x00\x01rest" ? true : undefined));
     data.ws.send(bytes("reply"));
-    await eventually("the agent's bytes at kubectl", () => (client.bytes() === "reply" ? true : undefined));
+    await pollUntil("the agent's bytes at kubectl", () => (client.bytes() === "reply" ? true : undefined));
     data.ws.close(1000, "");
-    await eventually("kubectl's socket closed", () => client.closed);
+    await pollUntil("kubectl's socket closed", () => client.closed);
     agent.ws.close(1000, "bye");
   });
 
@@ -174,7 +121,7 @@ describe("kubectl port-forward through the node's Durable Object", () => {
     const agent = await connectAgent(c, credential);
     await createPod(c, "web", { nodeName: "pi-1" }, "Running");
     const client = new Recorder((await portForward(c, "web")).webSocket!);
-    const open = await eventually("openStream", () => frameOf(agent, "openStream"));
+    const open = await pollUntil("openStream", () => frameOf(agent, "openStream"));
     const d = await call(`${c}/kflare/v1/nodes/pi-1/streams/${String(open.id)}`, {
       token: credential,
       headers: { upgrade: "websocket" },
@@ -183,7 +130,7 @@ describe("kubectl port-forward through the node's Durable Object", () => {
     data.ws.send(
       JSON.stringify({ status: { code: 404, reason: "NotFound", message: "pod web is not running on this node" } }),
     );
-    const closed = await eventually("kubectl's socket closed", () => client.closed);
+    const closed = await pollUntil("kubectl's socket closed", () => client.closed);
     expect(closed).toEqual({ code: 1011, reason: "pod web is not running on this node" });
     agent.ws.close(1000, "bye");
   });
