@@ -77,6 +77,21 @@ describe("cluster DNS records", () => {
     expect(r.lookup("example.org", "A")).toEqual({ kind: "forward" });
   });
 
+  it("answers reverse lookups of ClusterIPs and headless endpoints, forwarding other addresses", () => {
+    const r = records();
+    expect(r.lookup("20.0.43.10.in-addr.arpa", "PTR")).toEqual({
+      kind: "answer",
+      records: [{ type: "PTR", name: "20.0.43.10.in-addr.arpa", target: "web-app.default.svc.cluster.local" }],
+    });
+    expect(r.lookup("5.0.42.10.in-addr.arpa", "PTR")).toMatchObject({
+      records: [{ target: "db-0.db.data.svc.cluster.local" }],
+    });
+    expect(r.lookup("6.1.42.10.in-addr.arpa", "PTR")).toMatchObject({
+      records: [{ target: "10-42-1-6.db.data.svc.cluster.local" }],
+    });
+    expect(r.lookup("1.1.168.192.in-addr.arpa", "PTR")).toEqual({ kind: "forward" });
+  });
+
   it("follows updates: a deleted Service's name is gone", () => {
     const r = records();
     r.update(services.slice(1), slices);

@@ -5,6 +5,8 @@
 //   _<port>._<proto>.<svc>.<ns>.svc...  SRV: each named port
 //   <svc>.<ns>.svc.<zone>               CNAME: an ExternalName Service's target
 //   <a-b-c-d>.<ns>.pod.<zone>           A: a.b.c.d (CoreDNS's "pods insecure", k3s's default)
+//   <d.c.b.a>.in-addr.arpa              PTR: a ClusterIP's Service, a headless endpoint's name
+//                                       (other reverse names go to the node's resolvers)
 // A name under the zone that does not exist is NXDOMAIN; one that exists without records of the
 // asked type (AAAA in this IPv4 cluster) is an empty NOERROR, so resolvers do not give up early.
 
@@ -31,6 +33,7 @@ export interface SliceView {
 export type DnsRecord =
   | { type: "A"; name: string; address: string }
   | { type: "CNAME"; name: string; target: string }
+  | { type: "PTR"; name: string; target: string }
   | { type: "SRV"; name: string; port: number; target: string; priority: number; weight: number };
 
 export type Lookup =
@@ -51,6 +54,8 @@ export class ClusterRecords {
   private byName = new Map<string, DnsRecord[]>();
   /** Every name that exists (with records or as a parent of one): NODATA rather than NXDOMAIN. */
   private names = new Set<string>();
+  /** PTR records by reverse name (d.c.b.a.in-addr.arpa). */
+  private reverse = new Map<string, DnsRecord[]>();
 
   constructor(zone = DEFAULT_ZONE) {
     this.zone = lower(zone);
@@ -111,8 +116,21 @@ export class ClusterRecords {
       const labels = owner.split(".");
       for (let i = 0; i < labels.length; i++) names.add(labels.slice(i).join("."));
     }
+    // Reverse names for every address that has a forward name (ClusterIPs, headless endpoints).
+    const reverse = new Map<string, DnsRecord[]>();
+    for (const records of byName.values()) {
+      for (const r of records) {
+        if (r.type !== "A") continue;
+        const ptr = `${r.address.split(".").reverse().join(".")}.in-addr.arpa`;
+        const list = reverse.get(ptr) ?? [];
+        // A headless endpoint has two names (the Service's and its own): its own is the answer.
+        const own = r.name.split(".").length > (list[0]?.type === "PTR" ? list[0].target.split(".").length : 0);
+        if (list.length === 0 || own) reverse.set(ptr, [{ type: "PTR", name: ptr, target: r.name }]);
+      }
+    }
     this.byName = byName;
     this.names = names;
+    this.reverse = reverse;
     this.version++;
   }
 
@@ -122,6 +140,11 @@ export class ClusterRecords {
 
   lookup(qname: string, qtype: string): Lookup {
     const name = lower(qname);
+    if (name.endsWith(".in-addr.arpa")) {
+      const ptr = this.reverse.get(name);
+      if (!ptr) return { kind: "forward" };
+      return { kind: "answer", records: qtype === "PTR" || qtype === "ANY" ? ptr : [] };
+    }
     if (!this.inZone(name)) return { kind: "forward" };
     const pod = this.podRecord(name);
     if (pod) return { kind: "answer", records: qtype === "A" || qtype === "ANY" ? [pod] : [] };

@@ -135,6 +135,11 @@ describe("the node's DNS server", () => {
     }
   });
 
+  it("answers a ClusterIP's reverse lookup with its Service's name", async () => {
+    const answer = await udpAsk("20.0.43.10.in-addr.arpa", "PTR");
+    expect(answer!.answers).toMatchObject([{ type: "PTR", data: "web-app.default.svc.cluster.local" }]);
+  });
+
   it("answers over TCP too", async () => {
     const answer = await tcpAsk("web-app.default.svc.cluster.local", "A");
     expect(answer.answers).toMatchObject([{ data: "10.43.0.20" }]);

@@ -32,6 +32,8 @@ function toAnswer(r: DnsRecord): dns.Answer {
       return { type: "A", name: r.name, ttl: TTL, class: "IN", data: r.address };
     case "CNAME":
       return { type: "CNAME", name: r.name, ttl: TTL, class: "IN", data: r.target };
+    case "PTR":
+      return { type: "PTR", name: r.name, ttl: TTL, class: "IN", data: r.target };
     case "SRV":
       return {
         type: "SRV",
