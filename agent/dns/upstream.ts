@@ -31,6 +31,36 @@ export async function readHostResolvConf(path = "/etc/resolv.conf"): Promise<Hos
   }
 }
 
+/** Where systemd-resolved keeps the real upstream servers (its stub at 127.0.0.53 is in /etc/resolv.conf). */
+export const SYSTEMD_RESOLV_CONF = "/run/systemd/resolve/resolv.conf";
+
+function loopbackOnly(conf: HostResolvConf): boolean {
+  return conf.nameservers.length > 0 && conf.nameservers.every((n) => n.startsWith("127.") || n === "::1");
+}
+
+/**
+ * The resolv.conf pods may copy (dnsPolicy Default, and the searches ClusterFirst appends): a
+ * loopback resolver such as systemd-resolved's 127.0.0.53 means nothing inside a pod's network,
+ * so, as kubelet and k3s do, systemd-resolved's own file is used instead when the host's names
+ * only loopback servers.
+ */
+export async function podResolvConf(
+  host: HostResolvConf,
+  readSystemd: () => Promise<HostResolvConf | undefined> = async () => {
+    try {
+      return parseResolvConf(await readFile(SYSTEMD_RESOLV_CONF, "utf8"));
+    } catch {
+      return undefined;
+    }
+  },
+): Promise<HostResolvConf> {
+  if (!loopbackOnly(host)) return host;
+  const systemd = await readSystemd();
+  if (systemd && systemd.nameservers.length > 0 && !loopbackOnly(systemd)) return systemd;
+  // No usable resolver for pods: keep the searches, drop the loopback servers.
+  return { ...host, nameservers: [] };
+}
+
 /** "1.1.1.1" or "1.1.1.1:5353" -> host and port. */
 function endpoint(server: string): { host: string; port: number } {
   const m = /^([\d.]+):(\d+)$/.exec(server);

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import type { NetworkFrame } from "../../schemas/agent/protocol.ts";
 import { ClusterRecords, DEFAULT_ZONE, type ServiceView, type SliceView } from "../dns/records.ts";
 import { DnsServer } from "../dns/server.ts";
-import { type HostResolvConf, readHostResolvConf } from "../dns/upstream.ts";
+import { type HostResolvConf, podResolvConf, readHostResolvConf } from "../dns/upstream.ts";
 import type { DnsSettings } from "../pods/dns-config.ts";
 import {
   buildProxyRules,
@@ -48,7 +48,10 @@ export class ServiceNetwork {
   private readonly records = new ClusterRecords(DEFAULT_ZONE);
   private readonly dns: DnsServer;
   private frame: Frame | undefined;
+  /** The node's resolv.conf: where names outside the cluster are forwarded. */
   private host: HostResolvConf = { nameservers: [], searches: [], options: [] };
+  /** What pods may copy of it (no loopback resolvers). */
+  private podHost: HostResolvConf = { nameservers: [], searches: [], options: [] };
   private syncing: Promise<void> | undefined;
   private again = false;
   private lastError = "";
@@ -87,6 +90,7 @@ export class ServiceNetwork {
   /** Starts DNS and restores the last rules the node had. */
   async start(): Promise<void> {
     this.host = await readHostResolvConf();
+    this.podHost = await podResolvConf(this.host);
     try {
       this.frame = JSON.parse(await readFile(this.savedPath, "utf8")) as Frame;
       this.apply();
@@ -113,7 +117,7 @@ export class ServiceNetwork {
 
   /** What pods' resolv.conf is built from. */
   dnsSettings(): DnsSettings {
-    return { clusterDNS: this.clusterDns(), clusterDomain: DEFAULT_ZONE, host: this.host };
+    return { clusterDNS: this.clusterDns(), clusterDomain: DEFAULT_ZONE, host: this.podHost };
   }
 
   private clusterDns(): string[] {
