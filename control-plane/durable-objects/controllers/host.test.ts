@@ -7,30 +7,13 @@ import type { KubeObject } from "../../../schemas/object.ts";
 import { resourceFor } from "../../../schemas/registry.ts";
 import { admitObject } from "../../api/admit.ts";
 import { storeClient } from "../../worker/store-client.ts";
-import type { ResourceRef, StoreResult, StoreRpc } from "../store/types.ts";
+import { eventually, ok } from "../store/testing.ts";
+import type { ResourceRef, StoreRpc } from "../store/types.ts";
 
 const PODS: ResourceRef = { group: "", version: "v1", plural: "pods" };
 const RS: ResourceRef = { group: "apps", version: "v1", plural: "replicasets" };
 const DEPLOY: ResourceRef = { group: "apps", version: "v1", plural: "deployments" };
 const EVENTS: ResourceRef = { group: "", version: "v1", plural: "events" };
-
-function ok<T>(r: StoreResult<T>): T {
-  if (!r.ok) throw new Error(`expected success, got ${JSON.stringify(r.status)}`);
-  return r.value;
-}
-
-async function eventually(check: () => Promise<void>, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
-}
 
 /** A Deployment as the API server stores it: defaulted and validated, as kubectl's would be. */
 function deployment(replicas: number): KubeObject {

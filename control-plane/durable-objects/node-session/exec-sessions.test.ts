@@ -4,8 +4,7 @@
 // socket: early stdin kept in order, output, the close signal, the final Status, refusals.
 
 import { describe, expect, it } from "vitest";
-import { PROTOCOL_VERSION } from "../../../schemas/agent/protocol.ts";
-import { call, clusterWithNode, pollUntil } from "./testing.ts";
+import { call, clusterWithNode, hello, pollUntil } from "./testing.ts";
 
 const V5 = "v5.channel.k8s.io";
 
@@ -49,15 +48,7 @@ class Recorder {
 async function connectAgent(c: string, credential: string): Promise<ControlSocket> {
   const r = await call(`${c}/kflare/v1/nodes/pi-1/session`, { token: credential, headers: { upgrade: "websocket" } });
   const agent = new ControlSocket(r.webSocket!);
-  agent.ws.send(
-    JSON.stringify({
-      type: "hello",
-      protocolVersion: PROTOCOL_VERSION,
-      agentVersion: "0.1.0",
-      nodeName: "pi-1",
-      resumeFrom: "",
-    }),
-  );
+  agent.ws.send(hello());
   await agent.waitFor("welcome");
   return agent;
 }

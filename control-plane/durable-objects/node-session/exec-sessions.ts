@@ -72,31 +72,20 @@ export class ExecSessions {
         this.fail(client, 504, "Timeout", `node "${node}" did not open the ${kind} stream in time`);
       }, OPEN_TIMEOUT_MS),
     );
-    if (kind === "portforward") {
+    const target = { id, namespace: q.get("namespace") ?? "", pod: q.get("pod") ?? "", uid: q.get("uid") ?? "" };
+    if (kind === "portforward") send(control, { type: "openStream", kind, ...target });
+    else
       send(control, {
         type: "openStream",
-        id,
         kind,
-        namespace: q.get("namespace") ?? "",
-        pod: q.get("pod") ?? "",
-        uid: q.get("uid") ?? "",
+        ...target,
+        container: q.get("container") ?? "",
+        command: q.getAll("command"),
+        stdin: q.get("stdin") === "true",
+        stdout: q.get("stdout") === "true",
+        stderr: q.get("stderr") === "true",
+        tty: q.get("tty") === "true",
       });
-      return response;
-    }
-    send(control, {
-      type: "openStream",
-      id,
-      kind,
-      namespace: q.get("namespace") ?? "",
-      pod: q.get("pod") ?? "",
-      uid: q.get("uid") ?? "",
-      container: q.get("container") ?? "",
-      command: q.getAll("command"),
-      stdin: q.get("stdin") === "true",
-      stdout: q.get("stdout") === "true",
-      stderr: q.get("stderr") === "true",
-      tty: q.get("tty") === "true",
-    });
     return response;
   }
 

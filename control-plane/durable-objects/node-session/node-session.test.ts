@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from "vitest";
 import { PROTOCOL_VERSION } from "../../../schemas/agent/protocol.ts";
-import { call, clusterWithToken, join } from "./testing.ts";
+import { call, clusterWithToken, hello, join } from "./testing.ts";
 
 class Agent {
   readonly frames: { type: string; [k: string]: unknown }[] = [];
@@ -73,13 +73,7 @@ describe("the session", () => {
     const { c, token } = await clusterWithToken();
     const { token: credential } = (await (await join(c, token, "pi-1")).json()) as { token: string };
     const agent = new Agent(await connect(c, "pi-1", credential));
-    agent.send({
-      type: "hello",
-      protocolVersion: PROTOCOL_VERSION,
-      agentVersion: "0.1.0",
-      nodeName: "pi-1",
-      resumeFrom: "",
-    });
+    agent.ws.send(hello());
     expect(await agent.waitFor("welcome")).toMatchObject({ protocolVersion: PROTOCOL_VERSION });
     expect(await agent.waitFor("assignment")).toMatchObject({ pods: [], configMaps: [], secrets: [] });
     agent.send({ type: "nodeStatus", labels: { "kubernetes.io/hostname": "pi-1" }, status: nodeStatus });
@@ -163,13 +157,7 @@ describe("the session", () => {
     const { c, token } = await clusterWithToken();
     const { token: credential } = (await (await join(c, token, "pi-1")).json()) as { token: string };
     const agent = new Agent(await connect(c, "pi-1", credential));
-    agent.send({
-      type: "hello",
-      protocolVersion: PROTOCOL_VERSION,
-      agentVersion: "0.1.0",
-      nodeName: "pi-1",
-      resumeFrom: "",
-    });
+    agent.ws.send(hello());
     const first = await agent.waitFor("network");
     const names = (f: { [k: string]: unknown }) =>
       (f.services as { metadata: { namespace: string; name: string } }[]).map(

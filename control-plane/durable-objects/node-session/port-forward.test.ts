@@ -5,8 +5,7 @@
 // in order; a refusal from the agent closes kubectl's socket with its reason.
 
 import { describe, expect, it } from "vitest";
-import { PROTOCOL_VERSION } from "../../../schemas/agent/protocol.ts";
-import { ADMIN, call, clusterWithNode, pollUntil } from "./testing.ts";
+import { ADMIN, call, clusterWithNode, hello, pollUntil } from "./testing.ts";
 
 const PF = "SPDY/3.1+portforward.k8s.io";
 
@@ -40,15 +39,7 @@ class Recorder {
 async function connectAgent(c: string, credential: string): Promise<Recorder> {
   const r = await call(`${c}/kflare/v1/nodes/pi-1/session`, { token: credential, headers: { upgrade: "websocket" } });
   const agent = new Recorder(r.webSocket!);
-  agent.ws.send(
-    JSON.stringify({
-      type: "hello",
-      protocolVersion: PROTOCOL_VERSION,
-      agentVersion: "0.1.0",
-      nodeName: "pi-1",
-      resumeFrom: "",
-    }),
-  );
+  agent.ws.send(hello());
   await pollUntil("welcome", () => (agent.text().some((t) => t.includes('"welcome"')) ? true : undefined));
   return agent;
 }

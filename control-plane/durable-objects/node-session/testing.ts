@@ -65,6 +65,17 @@ export async function clusterWithNode(): Promise<{ c: string; credential: string
   return { c, credential };
 }
 
+/** The agent's first frame on its control socket, as today's agent sends it. */
+export function hello(nodeName = "pi-1"): string {
+  return JSON.stringify({
+    type: "hello",
+    protocolVersion: PROTOCOL_VERSION,
+    agentVersion: "0.1.0",
+    nodeName,
+    resumeFrom: "",
+  });
+}
+
 /** Polls `probe` every 20 ms until it returns something, for at most `ms`. */
 export async function pollUntil<T>(what: string, probe: () => T | undefined, ms = 5000): Promise<T> {
   const deadline = Date.now() + ms;

@@ -22,15 +22,22 @@ export function defaultServiceAccount(namespace: string): KubeObject {
   return { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "default", namespace } };
 }
 
-export function kubernetesService(clusterIP: string): KubeObject {
+/** A selector-less ClusterIP Service the control plane keeps, stored as the API would default it. */
+function systemService(
+  namespace: string,
+  name: string,
+  labels: Record<string, string>,
+  clusterIP: string,
+  ports: { name: string; port: number; protocol: string; targetPort: number }[],
+): KubeObject {
   return {
     apiVersion: "v1",
     kind: "Service",
-    metadata: { name: "kubernetes", namespace: "default", labels: { component: "apiserver", provider: "kubernetes" } },
+    metadata: { name, namespace, labels },
     spec: {
       clusterIP,
       clusterIPs: [clusterIP],
-      ports: [{ name: "https", port: 443, protocol: "TCP", targetPort: 6443 }],
+      ports,
       type: "ClusterIP",
       sessionAffinity: "None",
       ipFamilies: ["IPv4"],
@@ -41,34 +48,27 @@ export function kubernetesService(clusterIP: string): KubeObject {
   };
 }
 
+export function kubernetesService(clusterIP: string): KubeObject {
+  return systemService("default", "kubernetes", { component: "apiserver", provider: "kubernetes" }, clusterIP, [
+    { name: "https", port: 443, protocol: "TCP", targetPort: 6443 },
+  ]);
+}
+
 /**
  * The cluster DNS Service, as k3s and kubeadm clusters have it: every agent answers its address
  * itself (the node's DNS server, reached through the node's service proxy), so it has no selector.
  */
 export function kubeDnsService(clusterIP: string): KubeObject {
-  return {
-    apiVersion: "v1",
-    kind: "Service",
-    metadata: {
-      name: "kube-dns",
-      namespace: "kube-system",
-      labels: { "k8s-app": "kube-dns", "kubernetes.io/name": "CoreDNS", "app.kubernetes.io/managed-by": "kflare" },
-    },
-    spec: {
-      clusterIP,
-      clusterIPs: [clusterIP],
-      ports: [
-        { name: "dns", port: 53, protocol: "UDP", targetPort: 53 },
-        { name: "dns-tcp", port: 53, protocol: "TCP", targetPort: 53 },
-      ],
-      type: "ClusterIP",
-      sessionAffinity: "None",
-      ipFamilies: ["IPv4"],
-      ipFamilyPolicy: "SingleStack",
-      internalTrafficPolicy: "Cluster",
-    },
-    status: { loadBalancer: {} },
-  };
+  return systemService(
+    "kube-system",
+    "kube-dns",
+    { "k8s-app": "kube-dns", "kubernetes.io/name": "CoreDNS", "app.kubernetes.io/managed-by": "kflare" },
+    clusterIP,
+    [
+      { name: "dns", port: 53, protocol: "UDP", targetPort: 53 },
+      { name: "dns-tcp", port: 53, protocol: "TCP", targetPort: 53 },
+    ],
+  );
 }
 
 export const KFLARE_INGRESS_CLASS = "kflare";

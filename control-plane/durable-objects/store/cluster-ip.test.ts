@@ -3,14 +3,10 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../../../schemas/object.ts";
 import { storeClient } from "../../worker/store-client.ts";
-import type { ResourceRef, StoreResult } from "./types.ts";
+import { ok } from "./testing.ts";
+import type { ResourceRef } from "./types.ts";
 
 const SVC: ResourceRef = { group: "", version: "v1", plural: "services" };
-
-function ok<T>(r: StoreResult<T>): T {
-  if (!r.ok) throw new Error(`expected success, got ${JSON.stringify(r.status)}`);
-  return r.value;
-}
 
 const service = (name: string, clusterIP?: string): KubeObject => ({
   apiVersion: "v1",

@@ -5,6 +5,7 @@ import type { KubeObject } from "../../../schemas/object.ts";
 import { WatchReader } from "../../../test/workers/watch-reader.ts";
 import { storeClient } from "../../worker/store-client.ts";
 import type { ClusterStore } from "./cluster-store.ts";
+import { ok } from "./testing.ts";
 import type { ResourceRef, StoreResult, StoreRpc } from "./types.ts";
 
 const PODS: ResourceRef = { group: "", version: "v1", plural: "pods" };
@@ -19,11 +20,6 @@ function store() {
 
 function stubOf(cluster: StoreRpc): DurableObjectStub<ClusterStore> {
   return cluster as unknown as DurableObjectStub<ClusterStore>;
-}
-
-function ok<T>(r: StoreResult<T>): T {
-  if (!r.ok) throw new Error(`expected success, got ${JSON.stringify(r.status)}`);
-  return r.value;
 }
 
 function failure<T>(r: StoreResult<T>) {

@@ -3,15 +3,11 @@ import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../../../schemas/object.ts";
 import { WatchReader } from "../../../test/workers/watch-reader.ts";
 import { storeClient } from "../../worker/store-client.ts";
-import type { ResourceRef, StoreResult } from "./types.ts";
+import { ok } from "./testing.ts";
+import type { ResourceRef } from "./types.ts";
 
 const CORE: ResourceRef = { group: "", version: "v1", plural: "events" };
 const VIEW: ResourceRef = { group: "events.k8s.io", version: "v1", plural: "events" };
-
-function ok<T>(r: StoreResult<T>): T {
-  if (!r.ok) throw new Error(`expected success, got ${JSON.stringify(r.status)}`);
-  return r.value;
-}
 
 const coreEvent = (name: string): KubeObject => ({
   apiVersion: "v1",

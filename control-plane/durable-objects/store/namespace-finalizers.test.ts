@@ -1,15 +1,11 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { storeClient } from "../../worker/store-client.ts";
-import type { ResourceRef, StoreResult } from "./types.ts";
+import { ok } from "./testing.ts";
+import type { ResourceRef } from "./types.ts";
 
 const NS: ResourceRef = { group: "", version: "v1", plural: "namespaces" };
 const CMS: ResourceRef = { group: "", version: "v1", plural: "configmaps" };
-
-function ok<T>(r: StoreResult<T>): T {
-  if (!r.ok) throw new Error(`expected success, got ${JSON.stringify(r.status)}`);
-  return r.value;
-}
 
 // Found by the fuzz test: a PUT of a Namespace without spec dropped its "kubernetes" finalizer, so
 // its DELETE removed it at once and left its ConfigMaps stored in a namespace that did not exist.

@@ -7,15 +7,11 @@ import { resourceFor } from "../../../schemas/registry.ts";
 import { admitObject } from "../../api/admit.ts";
 import { storeClient } from "../../worker/store-client.ts";
 import { parsePortRange, staticBand } from "./node-port.ts";
+import { ok } from "./testing.ts";
 import type { ResourceRef, StoreResult, StoreRpc } from "./types.ts";
 
 const SVC: ResourceRef = { group: "", version: "v1", plural: "services" };
 const SERVICES = resourceFor("", "v1", "services")!;
-
-function ok<T>(r: StoreResult<T>): T {
-  if (!r.ok) throw new Error(`expected success, got ${JSON.stringify(r.status)}`);
-  return r.value;
-}
 
 function failure<T>(r: StoreResult<T>) {
   if (r.ok) throw new Error("expected a failure");
