@@ -377,7 +377,14 @@ function toStatus(s: cri.ContainerStatus, sandboxId: string): ContainerStatus {
     state: STATES[s.state] ?? "unknown",
     createdAt: nsToMs(s.created_at),
     ...(s.started_at !== "0" ? { startedAt: nsToMs(s.started_at) } : {}),
-    ...(s.finished_at !== "0" ? { finishedAt: nsToMs(s.finished_at), exitCode: s.exit_code } : {}),
+    // containerd stamps started_at when its start call returns and finished_at from the shim's exit
+    // event: a process that exits at once can look finished a millisecond before it started.
+    ...(s.finished_at !== "0"
+      ? {
+          finishedAt: Math.max(nsToMs(s.finished_at), s.started_at !== "0" ? nsToMs(s.started_at) : 0),
+          exitCode: s.exit_code,
+        }
+      : {}),
     ...(s.reason ? { reason: s.reason } : {}),
     ...(s.message ? { message: s.message } : {}),
     image: s.image?.image ?? "",
