@@ -33,6 +33,10 @@ export default defineConfig({
             miniflare: {
               bindings: {
                 BOOKMARK_INTERVAL_SECONDS: "1",
+                // Ingress at the edge: hosts under apps.test, small limits so 413 and 504 are quick to see.
+                INGRESS_DOMAIN: "apps.test",
+                INGRESS_MAX_BODY_BYTES: "1048576",
+                INGRESS_TIMEOUT_SECONDS: "1",
                 ADMIN_TOKEN_HASH: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
               },
             },

@@ -15,6 +15,9 @@ import { readWorkerConfig } from "./wrangler-config.ts";
 
 export const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
 export const DEFAULT_PORT = 8787;
+export const DEFAULT_INGRESS_PORT = 8080;
+/** Locally, LoadBalancer Services get `<name>-<namespace>.kflare.localhost`: curl resolves *.localhost to loopback. */
+export const LOCAL_INGRESS_DOMAIN = "kflare.localhost";
 export const CLUSTER_NAME = "kflare";
 const READY_DEADLINE_MS = 30_000;
 const CRASH_REPORT = /Workers runtime crashed unexpectedly/;
@@ -35,6 +38,8 @@ export interface StartOptions {
   devVarsPath?: string;
   /** Default: the repository's wrangler.toml. */
   wranglerConfigPath?: string;
+  /** Serve Ingress traffic (plain HTTP) on this port of the bind address; 0 picks a free one. Default: none. */
+  ingressPort?: number;
 }
 
 export interface ControlPlane {
@@ -43,6 +48,10 @@ export interface ControlPlane {
   kubeconfigPath: string;
   caPem: string;
   adminToken: string;
+  /** Where Ingress traffic is served (http://host:port), when an ingress port was asked for. */
+  ingressUrl?: string;
+  /** The domain LoadBalancer Services get hostnames under. */
+  ingressDomain: string;
   /** Milliseconds from the call to the first 200 on /healthz. */
   readyMs: number;
   stop(): Promise<void>;
@@ -64,6 +73,13 @@ export async function startControlPlane(opts: StartOptions): Promise<ControlPlan
   await ensurePrivateDir(dataDir);
   await assertPortFree(bindHost, requestedPort);
   const port = requestedPort === 0 ? await pickFreePort(bindHost) : requestedPort;
+  if (opts.ingressPort !== undefined) await assertPortFree(bindHost, opts.ingressPort, "INGRESS_PORT");
+  const ingressPort =
+    opts.ingressPort === undefined
+      ? undefined
+      : opts.ingressPort === 0
+        ? await pickFreePort(bindHost)
+        : opts.ingressPort;
   // esbuild bundles in its own process, so start it first and let it run while this thread loads
   // miniflare (~0.6 s, the largest step once wrangler.toml's parse is cached) and checks the PKI.
   const config = await readWorkerConfig(configPath, join(dataDir, "wrangler-config.json"));
@@ -89,6 +105,9 @@ export async function startControlPlane(opts: StartOptions): Promise<ControlPlan
     ...opts.vars,
     [ADMIN_TOKEN_HASH_VAR]: admin.hash,
   };
+  // No domain configured: a local one, so LoadBalancer Services get hostnames that resolve here.
+  if (!bindings.INGRESS_DOMAIN) bindings.INGRESS_DOMAIN = LOCAL_INGRESS_DOMAIN;
+  const ingressDomain = String(bindings.INGRESS_DOMAIN);
 
   let stopping: Promise<void> | undefined;
   const workerdStarted = performance.now();
@@ -132,6 +151,13 @@ export async function startControlPlane(opts: StartOptions): Promise<ControlPlan
       modules: [{ type: "ESModule", path: bundlePath, contents: bundle.code }],
       // Module names are relative to this root and may not climb out of it.
       modulesRoot: dataDir,
+      // Ingress traffic gets its own plain-HTTP socket straight into the Worker's IngressEntrypoint,
+      // so local Ingress hosts never reach the API (and the API's address never reaches Ingress).
+      ...(ingressPort === undefined
+        ? {}
+        : {
+            unsafeDirectSockets: [{ host: bindHost, port: ingressPort, entrypoint: "IngressEntrypoint", proxy: false }],
+          }),
       bindings,
       durableObjects: Object.fromEntries(
         config.durableObjects.map((d) => [d.name, { className: d.className, useSQLite: d.sqlite }]),
@@ -158,7 +184,18 @@ export async function startControlPlane(opts: StartOptions): Promise<ControlPlan
       `Ready at ${url} in ${fmtMs(readyMs)} to the first 200 on /healthz ` +
         `(bundle ${Math.round(bundle.code.length / 1024)} KiB; workerd up and answering in ${fmtMs(performance.now() - workerdStarted)})`,
     );
-    return { url, kubeconfigPath, caPem: pki.caPem, adminToken: admin.token, readyMs, stop };
+    const ingressUrl =
+      ingressPort === undefined ? undefined : httpsUrl(clientHost, ingressPort).replace(/^https:/, "http:");
+    return {
+      url,
+      kubeconfigPath,
+      caPem: pki.caPem,
+      adminToken: admin.token,
+      readyMs,
+      stop,
+      ingressDomain,
+      ...(ingressUrl === undefined ? {} : { ingressUrl }),
+    };
   } catch (err) {
     await stop().catch(() => {});
     // Lost the race with another process for the port after our check: same plain message.

@@ -7,10 +7,10 @@ import { networkInterfaces } from "node:os";
 import { type PeerCertificate, checkServerIdentity as tlsCheckServerIdentity } from "node:tls";
 
 export class PortInUseError extends Error {
-  constructor(host: string, port: number) {
+  constructor(host: string, port: number, envVar = "PORT") {
     super(
       `Port ${port} on ${host} is already in use (another \`npm start\`?). ` +
-        `Stop that process, or pick another port: PORT=${port + 1} npm start`,
+        `Stop that process, or pick another port: ${envVar}=${port + 1} npm start`,
     );
     this.name = "PortInUseError";
   }
@@ -37,12 +37,12 @@ export function localAddresses(): string[] {
  * reported late and cryptically, so ask first; the race with another process is harmless (we would
  * then see workerd's error).
  */
-export async function assertPortFree(host: string, port: number): Promise<void> {
+export async function assertPortFree(host: string, port: number, envVar = "PORT"): Promise<void> {
   if (port === 0) return;
   await new Promise<void>((resolve, reject) => {
     const server = createServer();
     server.once("error", (err: NodeJS.ErrnoException) => {
-      reject(err.code === "EADDRINUSE" || err.code === "EACCES" ? new PortInUseError(host, port) : err);
+      reject(err.code === "EADDRINUSE" || err.code === "EACCES" ? new PortInUseError(host, port, envVar) : err);
     });
     server.listen({ host, port, exclusive: true }, () => server.close(() => resolve()));
   });

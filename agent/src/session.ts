@@ -1,8 +1,9 @@
 // The agent's side of the node link: one outbound WebSocket to its node's Durable Object, kept up
 // with keepalive pings (a silent NAT drop is noticed when pongs stop) and reconnected with
 // full-jitter backoff. It applies assignments, reports node and pod status, and answers stream
-// requests (kubectl logs, exec, attach, port-forward) on their own data sockets. Pods keep running while it is
-// disconnected.
+// requests (kubectl logs, exec, attach, port-forward) on their own data sockets. After the first welcome it
+// also starts the ingress link (IngressLink: HTTP to this node's pods, on its own socket with its own
+// reconnects). Pods keep running while it is disconnected.
 
 import WebSocket from "ws";
 import {
@@ -19,6 +20,7 @@ import {
 import { ReconnectBackoff } from "./backoff.ts";
 import type { Credential } from "./data-dir.ts";
 import { type ExecWorkload, serveExecStream } from "./exec-stream.ts";
+import { IngressLink } from "./ingress-link.ts";
 import { streamLog } from "./log-reader.ts";
 import { AGENT_VERSION, type NodeReport } from "./node-info.ts";
 import { type PortForwardWorkload, servePortForwardStream } from "./port-forward-stream.ts";
@@ -61,9 +63,11 @@ export class Session {
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   /** Frames produced while offline: only the latest per pod matters, so they are keyed. */
   private readonly outbox = new Map<string, AgentFrame>();
+  private readonly ingress: IngressLink;
 
   constructor(opts: SessionOptions) {
     this.opts = opts;
+    this.ingress = new IngressLink({ dial: () => this.dial("ingress"), log: opts.log });
   }
 
   get isConnected(): boolean {
@@ -142,6 +146,8 @@ export class Session {
         this.keepaliveMs = frame.keepaliveSeconds * 1000;
         this.startKeepalive();
         this.opts.log(`connected to the control plane as node ${this.opts.credential.nodeName}`);
+        // Once: the ingress link reconnects by itself and does not follow this socket's drops.
+        this.ingress.start();
         await this.reportNode();
         for (const f of this.opts.workload.currentStatuses()) this.queue(f);
         this.flush();
@@ -250,8 +256,13 @@ export class Session {
 
   /** Dials the data socket of stream `id` (its bytes never share the control socket). */
   private dataSocket(id: string): WebSocket {
+    return this.dial(`streams/${id}`);
+  }
+
+  /** A socket to this node's Durable Object at `path` (under /kflare/v1/nodes/<node>/). */
+  private dial(path: string): WebSocket {
     const c = this.opts.credential;
-    return new WebSocket(wsUrl(c.server, `/kflare/v1/nodes/${c.nodeName}/streams/${id}`), this.socketOptions());
+    return new WebSocket(wsUrl(c.server, `/kflare/v1/nodes/${c.nodeName}/${path}`), this.socketOptions());
   }
 
   private async openStream(f: OpenLogStreamFrame): Promise<void> {
@@ -302,6 +313,7 @@ export class Session {
     this.stopped = true;
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     if (this.keepaliveTimer) clearInterval(this.keepaliveTimer);
+    this.ingress.stop();
     this.ws?.close(1000, "agent stopping");
   }
 }

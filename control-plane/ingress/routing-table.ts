@@ -123,13 +123,13 @@ export function buildRoutingTable(ingresses: readonly IngressView[], className: 
       }
     }
   }
-  // Most specific first: longer paths, then Exact before Prefix.
-  for (const list of routes.values()) {
-    list.sort(
-      (a, b) => b.path.length - a.path.length || (a.pathType === b.pathType ? 0 : a.pathType === "Exact" ? -1 : 1),
-    );
-  }
+  for (const list of routes.values()) list.sort(mostSpecificFirst);
   return { routes, defaults, conflicts };
+}
+
+/** Route order within a host: longer paths first, then Exact before Prefix. */
+export function mostSpecificFirst(a: Route, b: Route): number {
+  return b.path.length - a.path.length || (a.pathType === b.pathType ? 0 : a.pathType === "Exact" ? -1 : 1);
 }
 
 function pathMatches(route: Route, path: string): boolean {
@@ -140,20 +140,23 @@ function pathMatches(route: Route, path: string): boolean {
 }
 
 /** The hosts a request's Host header may be served under, most specific first. */
-function candidateHosts(host: string): string[] {
+export function candidateHosts(host: string): string[] {
   const h = host.toLowerCase().replace(/:\d+$/, "").replace(/\.$/, "");
   const dot = h.indexOf(".");
   return dot > 0 ? [h, `*${h.slice(dot)}`, ""] : [h, ""];
 }
 
+/** The route serving `path` under one candidate host (exact, wildcard or ""), if any. */
+export function lookupAt(table: RoutingTable, candidate: string, path: string): Route | undefined {
+  const clean = path.split("?")[0] || "/";
+  return table.routes.get(candidate)?.find((r) => pathMatches(r, clean)) ?? table.defaults.get(candidate);
+}
+
 /** The route serving a request, or undefined (no Ingress wants it: 404). */
 export function lookup(table: RoutingTable, host: string, path: string): Route | undefined {
-  const clean = path.split("?")[0] || "/";
   for (const h of candidateHosts(host)) {
-    const found = table.routes.get(h)?.find((r) => pathMatches(r, clean));
+    const found = lookupAt(table, h, path);
     if (found) return found;
-    const fallback = table.defaults.get(h);
-    if (fallback) return fallback;
   }
   return undefined;
 }

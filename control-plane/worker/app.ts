@@ -65,7 +65,7 @@ async function serveCluster(
     if (m) return handleClusters(request, env, identity, m[1]);
   }
   if (!(await clusterExists(env, cluster))) throw missingCluster(cluster);
-  const nodePath = /^\/kflare\/v1\/nodes\/([^/]+)(\/session|\/streams\/[A-Za-z0-9-]+)$/.exec(rest);
+  const nodePath = /^\/kflare\/v1\/nodes\/([^/]+)(\/session|\/ingress|\/streams\/[A-Za-z0-9-]+)$/.exec(rest);
   if (nodePath) return handleNodeSocket(request, env, cluster, identity, nodePath[1]!, nodePath[2]!);
   if (rest === "/version" || rest === "/version/") return json(versionInfo());
   if (rest === "/openapi/v3" || rest === "/openapi/v3/") return json(openApiIndex(prefix));

@@ -1,7 +1,8 @@
 // The node link: frames between a k-agent and its node's Durable Object, over one outbound
 // WebSocket per node. JSON text frames, one zod-validated discriminated union per direction.
-// Bulk data (logs -f, exec, later Ingress bodies) never travels here: each stream gets its own
-// short-lived data WebSocket, so control frames never wait behind it.
+// Bulk data never travels here: each logs/exec/attach/port-forward stream gets its own short-lived
+// data WebSocket, and Ingress traffic rides the node's ingress link (ingress-link.ts), so control
+// frames never wait behind it.
 // Keepalives are the literal text "ping" answered "pong" by the platform without waking the object.
 
 import { z } from "zod";

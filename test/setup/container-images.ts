@@ -11,7 +11,8 @@ import { gzipSync } from "node:zlib";
 import { pushImage } from "../../agent/runtime/wasm/push.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
-const CACHE = join(ROOT, "node_modules/.cache/kflare-images");
+/** Where built layers are cached, by a hash of their inputs (node-image.ts caches there too). */
+export const IMAGE_CACHE = join(ROOT, "node_modules/.cache/kflare-images");
 const BUSYBOX = "/bin/busybox";
 
 /** The images the containerd tests run, by repository name: each one's command. */
@@ -35,9 +36,12 @@ export function busyboxAvailable(): boolean {
   return existsSync(BUSYBOX) && existsSync("/usr/bin/tar");
 }
 
-/** The gzipped rootfs layer and its uncompressed digest (diff_id), built once and cached. */
+/**
+ * The gzipped busybox rootfs layer and its uncompressed digest (diff_id), built once and cached:
+ * the base layer of every test image (node-image.ts stacks Node on it).
+ */
 let built: { gz: Uint8Array; diffId: string } | undefined;
-function layer(): { gz: Uint8Array; diffId: string } {
+export function busyboxLayer(): { gz: Uint8Array; diffId: string } {
   built ??= buildLayer();
   return built;
 }
@@ -45,9 +49,9 @@ function layer(): { gz: Uint8Array; diffId: string } {
 function buildLayer(): { gz: Uint8Array; diffId: string } {
   const busybox = readFileSync(BUSYBOX);
   const key = createHash("sha256").update(busybox).update("layer-v1").digest("hex").slice(0, 16);
-  const tarPath = join(CACHE, `busybox-${key}.tar`);
+  const tarPath = join(IMAGE_CACHE, `busybox-${key}.tar`);
   if (!existsSync(tarPath)) {
-    mkdirSync(CACHE, { recursive: true });
+    mkdirSync(IMAGE_CACHE, { recursive: true });
     const work = mkdtempSync(join(tmpdir(), "kflare-rootfs-"));
     try {
       const rootfs = join(work, "rootfs");
@@ -85,15 +89,20 @@ function buildLayer(): { gz: Uint8Array; diffId: string } {
   return { gz: gzipSync(tar, { level: 6 }), diffId: `sha256:${createHash("sha256").update(tar).digest("hex")}` };
 }
 
-function config(cmd: readonly string[], diffId: string): Uint8Array {
+/** An image config: the command, the layers' diff_ids (bottom first), and the process's env and cwd. */
+export function imageConfig(
+  cmd: readonly string[],
+  diffIds: readonly string[],
+  { env = ["PATH=/bin"], workingDir = "/" }: { env?: readonly string[]; workingDir?: string } = {},
+): Uint8Array {
   const arch = process.arch === "arm64" ? "arm64" : "amd64";
   return new TextEncoder().encode(
     JSON.stringify({
       architecture: arch,
       os: "linux",
       created: "1970-01-01T00:00:00Z",
-      config: { Env: ["PATH=/bin"], Cmd: cmd, WorkingDir: "/" },
-      rootfs: { type: "layers", diff_ids: [diffId] },
+      config: { Env: env, Cmd: cmd, WorkingDir: workingDir },
+      rootfs: { type: "layers", diff_ids: diffIds },
     }),
   );
 }
@@ -105,9 +114,9 @@ export async function pushTestImage(
   repository: string,
   tag: string,
 ): Promise<string> {
-  const { gz, diffId } = layer();
+  const { gz, diffId } = busyboxLayer();
   await pushImage(registry, repository, tag, {
-    config: { mediaType: "application/vnd.oci.image.config.v1+json", bytes: config(TEST_IMAGES[name], diffId) },
+    config: { mediaType: "application/vnd.oci.image.config.v1+json", bytes: imageConfig(TEST_IMAGES[name], [diffId]) },
     layers: [{ mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", bytes: gz }],
   });
   return `${registry}/${repository}:${tag}`;
@@ -126,7 +135,7 @@ export async function pushTestImages(registry: string): Promise<Record<TestImage
  * the form `k-agent images import` loads; `reference` is what containerd will call it.
  */
 export function writeOciArchive(path: string, name: TestImage, reference: string): void {
-  const { gz } = layer();
+  const { gz, diffId } = busyboxLayer();
   const work = mkdtempSync(join(tmpdir(), "kflare-oci-"));
   try {
     const blobs = join(work, "blobs", "sha256");
@@ -136,7 +145,7 @@ export function writeOciArchive(path: string, name: TestImage, reference: string
       writeFileSync(join(blobs, hex), bytes);
       return { digest: `sha256:${hex}`, size: bytes.byteLength };
     };
-    const cfg = put(config(TEST_IMAGES[name], layer().diffId));
+    const cfg = put(imageConfig(TEST_IMAGES[name], [diffId]));
     const lyr = put(gz);
     const manifest = new TextEncoder().encode(
       JSON.stringify({

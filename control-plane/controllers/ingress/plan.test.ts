@@ -60,4 +60,26 @@ describe("Ingress check", () => {
       [],
     );
   });
+
+  it("warns about a host outside the ingress domain, not about one under it", () => {
+    const outside = ingress("out", "2026-01-01T00:00:00Z", "web.example", "web-app");
+    const inside = ingress("in", "2026-01-01T00:00:00Z", "shop.apps.example.org", "web-app");
+    const services = new Set(["web-app"]);
+    const check = (i: KubeObject) =>
+      planIngressCheck({ ingress: i, ingresses: [i], services, className: "kflare", domain: "apps.example.org" });
+    expect(check(inside)).toEqual([]);
+    expect(check(outside)).toMatchObject([
+      {
+        event: {
+          type: "Warning",
+          reason: "HostOutsideDomain",
+          message: expect.stringContaining(
+            "host web.example is not under this installation's ingress domain apps.example.org",
+          ),
+        },
+      },
+    ]);
+    // Without a configured domain every host is the user's business.
+    expect(planIngressCheck({ ingress: outside, ingresses: [outside], services, className: "kflare" })).toEqual([]);
+  });
 });

@@ -1,9 +1,11 @@
 // The Ingress checker as a pure plan: what a user must hear about an Ingress of kflare's class,
 // as Warning events on it (kubectl describe ingress shows them): a route another, older Ingress
 // already serves (the newcomer's route is not used), and a backend Service that does not exist
-// (its requests get 503 until it does).
+// (its requests get 503 until it does), and a host outside the installation's ingress domain (the
+// internet cannot reach it through the edge; the local Ingress port still serves it).
 
 import type { KubeObject } from "../../../schemas/object.ts";
+import { underDomain } from "../../ingress/edge-table.ts";
 import { buildRoutingTable, type IngressView } from "../../ingress/routing-table.ts";
 import type { Action } from "../types.ts";
 
@@ -16,6 +18,8 @@ export interface IngressCheckInput {
   /** Names of the Services in the Ingress's namespace. */
   services: ReadonlySet<string>;
   className: string;
+  /** The ingress domain ("" when none is configured: nothing to report). */
+  domain?: string;
 }
 
 function warning(ingress: KubeObject, reason: string, message: string): Action {
@@ -45,6 +49,21 @@ export function planIngressCheck(input: IngressCheckInput): Action[] {
     ...(spec.rules ?? []).flatMap((r) => (r.http?.paths ?? []).map((p) => p.backend?.service?.name)),
   ];
   for (const name of backends) if (name && !input.services.has(name)) missing.add(name);
+  const domain = input.domain ?? "";
+  const outside = new Set<string>();
+  for (const rule of spec.rules ?? []) {
+    const host = rule.host?.toLowerCase();
+    if (domain && host && !underDomain(host.replace(/^\*\./, "x."), domain)) outside.add(host);
+  }
+  for (const host of [...outside].sort()) {
+    actions.push(
+      warning(
+        input.ingress,
+        "HostOutsideDomain",
+        `host ${host} is not under this installation's ingress domain ${domain}: the edge does not serve it from the internet (the local Ingress port still does); use a host like app.${domain}`,
+      ),
+    );
+  }
   for (const name of [...missing].sort()) {
     actions.push(
       warning(input.ingress, "BackendNotFound", `Service "${name}" not found: its routes answer 503 until it exists`),

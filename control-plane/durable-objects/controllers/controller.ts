@@ -10,6 +10,8 @@ export interface ControllerConfig {
   nodeGracePeriodMs: number;
   /** How long events are kept (kube-apiserver's --event-ttl, 1 h). */
   eventTtlMs: number;
+  /** The ingress domain ("" when none): LoadBalancer hostnames, hosts reported outside it. */
+  ingressDomain: string;
 }
 
 export interface HostContext {

@@ -2,12 +2,13 @@
 // (every timeout configurable, so end-to-end tests run in seconds).
 
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
+import { ingressDomain } from "../store/ingress-domain.ts";
 import type { StoreCore } from "../store/store-core.ts";
 import { deploymentController } from "./adapters/deployment.ts";
 import { endpointSliceController, endpointsController } from "./adapters/endpoints.ts";
 import { EventRecorder, eventExpiryController } from "./adapters/events.ts";
 import { garbageCollector } from "./adapters/garbage-collector.ts";
-import { ingressController } from "./adapters/ingress.ts";
+import { ingressController, loadBalancerController } from "./adapters/ingress.ts";
 import { namespaceController } from "./adapters/namespace.ts";
 import { nodeLifecycleController } from "./adapters/node-lifecycle.ts";
 import { replicaSetController } from "./adapters/replicaset.ts";
@@ -25,6 +26,7 @@ export function controllerConfig(env: Env): ControllerConfig {
   return {
     nodeGracePeriodMs: ms(vars.NODE_GRACE_PERIOD_SECONDS, 40),
     eventTtlMs: ms(vars.EVENT_TTL_SECONDS, 3600),
+    ingressDomain: ingressDomain(env),
   };
 }
 
@@ -43,6 +45,7 @@ export function createControllerHost(
     endpointSliceController(core),
     endpointsController(core),
     ingressController(core),
+    loadBalancerController(core),
     garbageCollector(core),
     namespaceController(core),
     nodeLifecycleController(core),

@@ -18,6 +18,7 @@ import {
 import { ApiError } from "../../api/errors.ts";
 import { storeClient } from "../store/client.ts";
 import { ExecSessions } from "./exec-sessions.ts";
+import { INGRESS_TARGET_HEADER, IngressStreams, type IngressTarget } from "./ingress-streams.ts";
 import { LogStreams } from "./log-streams.ts";
 
 export const SERVER_VERSION = "0.1.0";
@@ -43,6 +44,12 @@ export class NodeSession extends DurableObject<Env> {
   });
 
   private readonly execs = new ExecSessions(this.ctx);
+
+  private readonly ingress = new IngressStreams(() => this.ingressLink());
+
+  private ingressLink(except?: WebSocket): WebSocket | undefined {
+    return this.ctx.getWebSockets("ingress").find((w) => w !== except && w.readyState === WebSocket.OPEN);
+  }
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -70,10 +77,18 @@ export class NodeSession extends DurableObject<Env> {
   }
 
   override async fetch(request: Request): Promise<Response> {
+    // An Ingress request for a pod on this node (the Worker sets the header, overwriting a client's).
+    const target = request.headers.get(INGRESS_TARGET_HEADER);
+    if (target !== null) {
+      const headers = new Headers(request.headers);
+      headers.delete(INGRESS_TARGET_HEADER);
+      return this.ingress.request(new Request(request, { headers }), JSON.parse(target) as IngressTarget);
+    }
     const url = new URL(request.url);
     const cluster = url.searchParams.get("cluster") ?? "default";
     const node = url.searchParams.get("node") ?? "";
     if (url.pathname === "/session") return this.acceptControl(cluster, node);
+    if (url.pathname === "/ingress") return this.acceptIngressLink();
     const stream = /^\/streams\/([A-Za-z0-9-]+)$/.exec(url.pathname);
     if (stream) return this.acceptStream(stream[1]!);
     if (url.pathname === "/logs") return this.openLogs(url);
@@ -92,6 +107,15 @@ export class NodeSession extends DurableObject<Env> {
     const attachment: Attachment = { cluster, node, digest: "", helloed: false };
     this.ctx.acceptWebSocket(pair[1], ["control"]);
     pair[1].serializeAttachment(attachment);
+    return new Response(null, { status: 101, webSocket: pair[0] });
+  }
+
+  /** The agent's ingress socket: a newer one replaces the old (whose streams are lost with it). */
+  private acceptIngressLink(): Response {
+    for (const old of this.ctx.getWebSockets("ingress")) old.close(4001, "replaced by a newer connection");
+    this.ingress.linkClosed();
+    const pair = new WebSocketPair();
+    this.ctx.acceptWebSocket(pair[1], ["ingress"]);
     return new Response(null, { status: 101, webSocket: pair[0] });
   }
 
@@ -168,8 +192,12 @@ export class NodeSession extends DurableObject<Env> {
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    if (this.execs.message(ws, message)) return;
     const tags = this.ctx.getTags(ws);
+    if (tags.includes("ingress")) {
+      if (typeof message !== "string") this.ingress.message(message);
+      return;
+    }
+    if (this.execs.message(ws, message)) return;
     const streamTag = tags.find((t) => t.startsWith("stream:"));
     if (streamTag) {
       this.streams.message(streamTag.slice(7), message);
@@ -221,6 +249,7 @@ export class NodeSession extends DurableObject<Env> {
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    if (this.ctx.getTags(ws).includes("ingress") && !this.ingressLink(ws)) this.ingress.linkClosed();
     if (this.execs.closed(ws, code)) return;
     const streamTag = this.ctx.getTags(ws).find((t) => t.startsWith("stream:"));
     if (streamTag) this.streams.close(streamTag.slice(7));

@@ -10,11 +10,16 @@ import type { KubeObject } from "../../../schemas/object.ts";
 import { type ResourceType, resourceFor } from "../../../schemas/registry.ts";
 import { configureAdmission } from "../../api/admit.ts";
 import { notFound, toStatus } from "../../api/errors.ts";
+import { buildEdgeTable, type EdgeTable } from "../../ingress/edge-table.ts";
 import type { ControllerHost } from "../controllers/host.ts";
 import { createControllerHost } from "../controllers/setup.ts";
+import { edgeRouter } from "../edge/edge-router.ts";
 import { nodeSessionName } from "../node-session/names.ts";
+import { KFLARE_INGRESS_CLASS } from "./bootstrap.ts";
 import { parseCidr } from "./cluster-ip.ts";
+import { EdgePublisher } from "./edge-publisher.ts";
 import { toServed, toStored } from "./event-view.ts";
+import { ingressDomain } from "./ingress-domain.ts";
 import { keepNamespaceFinalizers } from "./namespace-finalizers.ts";
 import { type Assignment, NodeAccess } from "./node-access.ts";
 import { parsePortRange } from "./node-port.ts";
@@ -87,6 +92,12 @@ export class ClusterStore extends DurableObject<Env> implements StoreRpc {
       nodes.network.invalidate();
       this.pokeNodes(new Set(core.list(NODE_TYPE, {}).items.map((n) => n.metadata.name ?? "")));
     };
+    const edge = new EdgePublisher(
+      () => this.buildEdgeTable(core),
+      (table) => edgeRouter(this.env).update(table),
+      (p) => this.ctx.waitUntil(p),
+    );
+    core.onEdgeChanged = () => edge.changed();
     this.core = core;
     this.host = host;
     this.nodes = nodes;
@@ -282,6 +293,29 @@ export class ClusterStore extends DurableObject<Env> implements StoreRpc {
     return this.node((nodes) => {
       nodes.renewLease(node, Date.now(), durationSeconds);
       return null;
+    });
+  }
+
+  /** What the edge router needs to route this cluster's Ingress traffic (it pulls it after a restart). */
+  async edgeTable(): Promise<StoreResult<EdgeTable>> {
+    const core = await this.ready();
+    try {
+      return { ok: true, value: this.buildEdgeTable(core) };
+    } catch (err) {
+      return { ok: false, status: toStatus(err) };
+    }
+  }
+
+  private buildEdgeTable(core: StoreCore): EdgeTable {
+    const all = (group: string, plural: string) => core.list(resourceFor(group, "v1", plural)!, {}).items;
+    return buildEdgeTable({
+      cluster: this.clusterName(),
+      revision: core.log.currentRevision(),
+      ingresses: all("networking.k8s.io", "ingresses"),
+      services: all("", "services"),
+      endpointSlices: all("discovery.k8s.io", "endpointslices"),
+      className: KFLARE_INGRESS_CLASS,
+      domain: ingressDomain(this.env),
     });
   }
 

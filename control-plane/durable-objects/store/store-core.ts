@@ -22,6 +22,7 @@ import {
 } from "./bootstrap.ts";
 import { type Cidr, ClusterIpAllocator, dnsAddress, firstAddress } from "./cluster-ip.ts";
 import { decodeContinue, encodeContinue } from "./continue-token.ts";
+import { edgeChanged } from "./edge-publisher.ts";
 import { storedFields } from "./event-view.ts";
 import { affectedNodes } from "./node-changes.ts";
 import { networkChanged } from "./node-network.ts";
@@ -461,6 +462,8 @@ export class StoreCore {
   onNodesChanged: ((nodes: Set<string>) => void) | undefined;
   /** Called after a commit that changed what every node's proxy, DNS and routes follow (node-network.ts). */
   onNetworkChanged: (() => void) | undefined;
+  /** Called after a commit that changed what the edge routes (Ingresses, Services, EndpointSlices). */
+  onEdgeChanged: (() => void) | undefined;
   /** Called inside the transaction for each object that goes: what to release with it. */
   onDeleted: ((resource: string, obj: KubeObject) => void) | undefined;
   private batchDepth = 0;
@@ -526,6 +529,7 @@ export class StoreCore {
       if (nodes.size > 0) this.onNodesChanged(nodes);
     }
     if (this.onNetworkChanged && networkChanged(committed)) this.onNetworkChanged();
+    if (this.onEdgeChanged && edgeChanged(committed)) this.onEdgeChanged();
     const now = Date.now();
     if (now - this.lastCompaction > COMPACT_EVERY_MS) {
       this.lastCompaction = now;

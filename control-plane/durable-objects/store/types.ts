@@ -4,6 +4,7 @@
 import type { AgentFrame } from "../../../schemas/agent/protocol.ts";
 import type { KubeObject, ListMeta } from "../../../schemas/object.ts";
 import type { Status } from "../../api/errors.ts";
+import type { EdgeTable } from "../../ingress/edge-table.ts";
 import type { Assignment } from "./node-access.ts";
 
 export type StoreResult<T> = { ok: true; value: T } | { ok: false; status: Status };
@@ -116,4 +117,5 @@ export interface StoreRpc {
   nodeMayRead(node: string, ref: ResourceRef, namespace: string, name: string): Promise<boolean>;
   nodeReport(node: string, frame: AgentFrame): Promise<StoreResult<null>>;
   renewNodeLease(node: string, durationSeconds: number): Promise<StoreResult<null>>;
+  edgeTable(): Promise<StoreResult<EdgeTable>>;
 }

@@ -1,7 +1,8 @@
 // The Ingress checker in the host. Hosts are cluster-wide, so any Ingress change re-checks every
 // Ingress of kflare's class (a home cluster has a handful); a Service change re-checks the
-// Ingresses of its namespace.
+// Ingresses of its namespace. The LoadBalancer controller keeps each Service's edge hostname.
 
+import { planLoadBalancerStatus } from "../../../controllers/ingress/load-balancer.ts";
 import { planIngressCheck } from "../../../controllers/ingress/plan.ts";
 import type { ResourceRef } from "../../../controllers/types.ts";
 import { KFLARE_INGRESS_CLASS } from "../../store/bootstrap.ts";
@@ -25,7 +26,7 @@ export function ingressController(core: StoreCore): Controller {
       return [];
     },
     allKeys: () => keysOf(),
-    sync(key) {
+    sync(key, ctx) {
       const { namespace, name } = splitKey(key);
       const ingress = getObject(core, INGRESSES, namespace, name);
       if (!ingress) return [];
@@ -35,7 +36,24 @@ export function ingressController(core: StoreCore): Controller {
         ingresses: listObjects(core, INGRESSES),
         services,
         className: KFLARE_INGRESS_CLASS,
+        domain: ctx.config.ingressDomain,
       });
+    },
+  };
+}
+
+export function loadBalancerController(core: StoreCore): Controller {
+  const keysOf = () =>
+    listObjects(core, SERVICES).map((s) => objectKey(s.metadata.namespace ?? "", s.metadata.name ?? ""));
+  return {
+    name: "service-lb",
+    manager: "kflare-service-lb",
+    keysFor: (c) => (c.resource === "services" && c.type !== "DELETED" ? [objectKey(c.namespace, c.name)] : []),
+    allKeys: keysOf,
+    sync(key, ctx) {
+      const { namespace, name } = splitKey(key);
+      const service = getObject(core, SERVICES, namespace, name);
+      return service ? planLoadBalancerStatus(service, ctx.config.ingressDomain) : [];
     },
   };
 }
