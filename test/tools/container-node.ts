@@ -183,7 +183,12 @@ export class ContainerNode {
     if (!this.registry.available) throw new Error(this.registry.reason);
     this.images = await pushTestImages(this.registry.host);
     await toolBinaries();
-    this.cp = await startControlPlane({ dataDir: join(this.dataDir, "cp"), port: 0, vars: this.opts.vars ?? {} });
+    this.cp = await startControlPlane({
+      dataDir: join(this.dataDir, "cp"),
+      port: 0,
+      ingressPort: 0,
+      vars: this.opts.vars ?? {},
+    });
     this.client = new KubeClient(await connectionFromKubeconfig(this.cp.kubeconfigPath));
     const lan = TestNetns.create(`${this.opts.name}-lan`);
     this.lan = lan;
