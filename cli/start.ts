@@ -3,11 +3,20 @@
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { type LocalAgent, startLocalAgent } from "./local-agent.ts";
-import { CLUSTER_NAME, type ControlPlane, DEFAULT_PORT, REPO_ROOT, startControlPlane } from "./local-control-plane.ts";
+import {
+  CLUSTER_NAME,
+  type ControlPlane,
+  DEFAULT_INGRESS_PORT,
+  DEFAULT_PORT,
+  REPO_ROOT,
+  startControlPlane,
+} from "./local-control-plane.ts";
 import { PortInUseError } from "./net.ts";
 
 const USAGE = `Usage: npm start [-- options]
   --port <n>        port to serve on (env PORT; default ${DEFAULT_PORT}; 0 picks a free one)
+  --ingress-port <n>  plain-HTTP port for Ingress traffic, e.g. curl -H 'Host: web.example' http://127.0.0.1:${DEFAULT_INGRESS_PORT}/
+                    (env INGRESS_PORT; default ${DEFAULT_INGRESS_PORT}; 0 picks a free one)
   --host <addr>     address to bind, e.g. a LAN address agents on other machines can reach (env HOST;
                     default 127.0.0.1); it is added to the server certificate and the kubeconfig
   --data-dir <dir>  where the CA, state and kubeconfig live (env KFLARE_DATA_DIR; default .kflare);
@@ -18,6 +27,7 @@ const USAGE = `Usage: npm start [-- options]
 
 interface Settings {
   port: number;
+  ingressPort: number;
   host: string | undefined;
   dataDir: string;
   devVarsPath: string;
@@ -44,6 +54,14 @@ function settingsFrom(argv: string[], env: NodeJS.ProcessEnv): Settings | "help"
   if (!/^\d+$/.test(portText) || port > 65_535) {
     throw new UsageError(`port must be a number from 0 to 65535, got "${portText}" (e.g. PORT=8788 npm start)`);
   }
+  const ingressText = values["ingress-port"] ?? env.INGRESS_PORT ?? String(DEFAULT_INGRESS_PORT);
+  const ingressPort = Number(ingressText);
+  if (!/^\d+$/.test(ingressText) || ingressPort > 65_535) {
+    throw new UsageError(
+      `ingress port must be a number from 0 to 65535, got "${ingressText}" (e.g. INGRESS_PORT=8081 npm start)`,
+    );
+  }
+  if (ingressPort !== 0 && ingressPort === port) throw new UsageError(`the API and Ingress cannot share port ${port}`);
   const host = values.host ?? (env.HOST === "" ? undefined : env.HOST);
   const defaultDataDir = join(REPO_ROOT, ".kflare");
   const dataDir = resolve(values["data-dir"] ?? env.KFLARE_DATA_DIR ?? defaultDataDir);
@@ -51,7 +69,7 @@ function settingsFrom(argv: string[], env: NodeJS.ProcessEnv): Settings | "help"
   // installation and must not rotate this one's admin token.
   const devVarsPath = dataDir === defaultDataDir ? join(REPO_ROOT, ".dev.vars") : join(dataDir, ".dev.vars");
   const wranglerConfigPath = values.config === undefined ? undefined : resolve(values.config);
-  return { port, host, dataDir, devVarsPath, wranglerConfigPath, agent: values["no-agent"] !== true };
+  return { port, ingressPort, host, dataDir, devVarsPath, wranglerConfigPath, agent: values["no-agent"] !== true };
 }
 
 function parse(argv: string[]) {
@@ -61,6 +79,7 @@ function parse(argv: string[]) {
     allowPositionals: false,
     options: {
       port: { type: "string" },
+      "ingress-port": { type: "string" },
       host: { type: "string" },
       "data-dir": { type: "string" },
       config: { type: "string" },
@@ -125,6 +144,7 @@ async function main(): Promise<number> {
       dataDir: settings.dataDir,
       devVarsPath: settings.devVarsPath,
       port: settings.port,
+      ingressPort: settings.ingressPort,
       ...(settings.host === undefined ? {} : { host: settings.host }),
       ...(settings.wranglerConfigPath === undefined ? {} : { wranglerConfigPath: settings.wranglerConfigPath }),
       log: (line) => console.log(line),
@@ -172,6 +192,8 @@ async function main(): Promise<number> {
       `kflare control plane "${CLUSTER_NAME}" is serving ${controlPlane.url} ` +
         `(first 200 on /healthz ${sinceProcessStart} s after launch). Ctrl-C stops it; state is kept.`,
       `Try it: kubectl --kubeconfig ${kubeconfig} get nodes`,
+      `Ingress traffic: ${controlPlane.ingressUrl} (curl -H 'Host: <an Ingress host>' ${controlPlane.ingressUrl}/); ` +
+        `LoadBalancer Services get <name>-<namespace>.${controlPlane.ingressDomain}`,
       "Next, in another terminal:",
       `  export KUBECONFIG=${kubeconfig}`,
     ].join("\n"),

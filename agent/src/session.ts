@@ -114,6 +114,10 @@ export class Session {
       this.opts.log(
         `the control plane refused the session: HTTP ${res.statusCode}${res.statusCode === 401 ? " (this node's credential is no longer valid: k-agent reset, then join again)" : ""}`,
       );
+      // With this listener ws leaves the refused handshake open until its timeout: end it now, so
+      // the close (and the next attempt) follow at once.
+      res.resume();
+      ws.terminate();
     });
     ws.on("error", (err) => this.opts.log(`link error: ${err.message}`));
     ws.on("close", (code, reason) => {

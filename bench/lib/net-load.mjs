@@ -1,9 +1,12 @@
-// Load for bench:net, run inside a network namespace (a node's or a pod's) with plain Node 20:
-//   node net-load.mjs http <url> max <seconds> <concurrency>     most requests/s (closed loop)
-//   node net-load.mjs http <url> rate <seconds> <per-second>     latency at a fixed offered rate
-//   node net-load.mjs dns <server> <name> max|rate <seconds> <n> the same for DNS A lookups (UDP)
+// Load for bench:net, run inside a network namespace (a node's or a pod's) or the machine's own, with
+// plain Node 20:
+//   node net-load.mjs http <url> max <seconds> <concurrency> [host]     most requests/s (closed loop)
+//   node net-load.mjs http <url> rate <seconds> <per-second> [host]     latency at a fixed offered rate
+//   node net-load.mjs dns <server> <name> max|rate <seconds> <n>        the same for DNS A lookups (UDP)
 // Every HTTP request opens its own connection (no keep-alive), so each one crosses the service
-// proxy's DNAT, as a new client would. Prints one JSON line: {done, errors, seconds, latencies}.
+// proxy's DNAT, as a new client would. [host] is sent as the Host header (an Ingress routes by it).
+// Prints one JSON line: {done, errors, seconds, latencies, statuses} (statuses: how many of each
+// HTTP status, "error" for no answer).
 
 import { createSocket } from "node:dgram";
 import http from "node:http";
@@ -12,14 +15,26 @@ import * as dns from "dns-packet";
 const [kind, ...args] = process.argv.slice(2);
 const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
 
-function httpOnce(url) {
+const statuses = {};
+function count(status) {
+  statuses[status] = (statuses[status] ?? 0) + 1;
+}
+
+function httpOnce(url, host) {
   return new Promise((resolve) => {
-    const req = http.get(url, { agent, timeout: 5000 }, (res) => {
+    const headers = host ? { host } : {};
+    const req = http.get(url, { agent, timeout: 5000, headers }, (res) => {
       res.resume();
-      res.on("end", () => resolve(res.statusCode === 200));
+      res.on("end", () => {
+        count(res.statusCode);
+        resolve(res.statusCode === 200);
+      });
     });
     req.on("timeout", () => req.destroy());
-    req.on("error", () => resolve(false));
+    req.on("error", () => {
+      count("error");
+      resolve(false);
+    });
   });
 }
 
@@ -57,7 +72,7 @@ function dnsOnce(server, name) {
   });
 }
 
-const once = kind === "http" ? () => httpOnce(args[0]) : () => dnsOnce(args[0], args[1]);
+const once = kind === "http" ? () => httpOnce(args[0], args[4]) : () => dnsOnce(args[0], args[1]);
 const [mode, secondsText, nText] = kind === "http" ? args.slice(1) : args.slice(2);
 const seconds = Number(secondsText);
 const n = Number(nText);
@@ -94,4 +109,6 @@ if (mode === "max") {
   await Promise.all(inFlight);
 }
 dnsSocket?.close();
-process.stdout.write(`${JSON.stringify({ done, errors, seconds: (performance.now() - start) / 1000, latencies })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ done, errors, seconds: (performance.now() - start) / 1000, latencies, statuses })}\n`,
+);

@@ -63,7 +63,14 @@ async function npmStart(): Promise<Started> {
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
     // The local agent runs WebAssembly pods only here: containers are tested in a network namespace.
-    env: { ...process.env, PORT: "", HOST: "", npm_config_script_shell: "/bin/bash", K_AGENT_WASM_ONLY: "1" },
+    env: {
+      ...process.env,
+      PORT: "",
+      HOST: "",
+      INGRESS_PORT: "0",
+      npm_config_script_shell: "/bin/bash",
+      K_AGENT_WASM_ONLY: "1",
+    },
   });
   let out = "";
   child.stdout?.on("data", (b: Buffer) => (out += b.toString()));

@@ -175,12 +175,16 @@ it("`npm start` prints the export line and exits 0 on Ctrl-C", async () => {
   // terminal does. bash as npm's script shell execs the script's command, so npm's exit status is
   // start.ts's own (a dash `sh` in between is itself killed by the SIGINT, and npm re-raises that);
   // it also makes start.ts receive the SIGINT twice (terminal and npm), as on macOS.
-  const child = spawn("npm", ["start", "--", "--no-agent", "--port", "0", "--data-dir", npmDataDir], {
-    cwd: ROOT,
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, PORT: "", HOST: "", npm_config_script_shell: "/bin/bash" },
-  });
+  const child = spawn(
+    "npm",
+    ["start", "--", "--no-agent", "--port", "0", "--ingress-port", "0", "--data-dir", npmDataDir],
+    {
+      cwd: ROOT,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, PORT: "", HOST: "", npm_config_script_shell: "/bin/bash" },
+    },
+  );
   let stdout = "";
   let stderr = "";
   child.stdout?.on("data", (b: Buffer) => {
@@ -206,6 +210,13 @@ it("`npm start` prints the export line and exits 0 on Ctrl-C", async () => {
       ?.user.token;
     expect(token).toBeTruthy();
     expect(stdout + stderr).not.toContain(token);
+    // Ingress traffic has its own port: a host no Ingress names gets the edge's 404, never the API.
+    const ingressUrl = /Ingress traffic: (http:\/\/\S+) /.exec(stdout)?.[1];
+    expect(ingressUrl, stdout).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const res = await fetch(`${ingressUrl}/version`);
+    expect(res.status).toBe(404);
+    expect(await res.text()).toMatch(/^404 Not Found: no Ingress serves host "127\.0\.0\.1:\d+" path "\/version"/);
+    expect(stdout).toContain("LoadBalancer Services get <name>-<namespace>.kflare.localhost");
 
     signalGroup(child, "SIGINT");
     const code = await withTimeout(exited, 30_000, "npm start did not exit within 30 s of SIGINT");
