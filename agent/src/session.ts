@@ -263,10 +263,18 @@ export class Session {
     return this.dial(`streams/${id}`);
   }
 
-  /** A socket to this node's Durable Object at `path` (under /kflare/v1/nodes/<node>/). */
+  /**
+   * A socket to this node's Durable Object at `path` (under /kflare/v1/nodes/<node>/). Without
+   * per-message compression: these carry request bodies, terminal bytes and tunnelled TCP, often
+   * compressed already, where deflate costs a small node CPU per message for little gain (the
+   * control socket's JSON keeps it).
+   */
   private dial(path: string): WebSocket {
     const c = this.opts.credential;
-    return new WebSocket(wsUrl(c.server, `/kflare/v1/nodes/${c.nodeName}/${path}`), this.socketOptions());
+    return new WebSocket(wsUrl(c.server, `/kflare/v1/nodes/${c.nodeName}/${path}`), {
+      ...this.socketOptions(),
+      perMessageDeflate: false,
+    });
   }
 
   private async openStream(f: OpenLogStreamFrame): Promise<void> {

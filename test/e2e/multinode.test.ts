@@ -1,8 +1,11 @@
 // Two container nodes on one LAN (their own network namespaces, a bridge between them): pods on
 // one node reach pods on the other by their IPs (each agent routes the other's podCIDR through
 // its address, flannel's host-gw way), and a Service's ClusterIP and name reach its pods on both
-// nodes from a pod on either. `k-agent reset` takes the routes away again.
+// nodes from a pod on either; an Ingress reaches the pods of both nodes, each through its node's
+// ingress link. `k-agent reset` takes the routes away again.
 
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ContainerNode, deployment, type NodeHost, SERVE_POD_NAME } from "../tools/container-node.ts";
 
@@ -12,6 +15,7 @@ const cluster = new ContainerNode({
   vars: { NODE_KEEPALIVE_SECONDS: "1", NODE_GRACE_PERIOD_SECONDS: "4" },
 });
 let second: NodeHost;
+const execFileAsync = promisify(execFile);
 
 function routes(node: NodeHost): string {
   return node.netns.exec("ip", ["-o", "route", "show", "proto", "250"]).trim();
@@ -112,6 +116,41 @@ describe("two nodes on a LAN", { timeout: 300_000 }, () => {
       const served = [...new Set(out.split("\n").filter((l) => l.startsWith("web-app-")))].sort();
       expect(served, `${name} reached ${served.join(", ")}`).toEqual(all);
     }
+  });
+
+  it("serves an Ingress from the pods of both nodes, each through its own node's link", async ({ skip }) => {
+    if (cluster.unavailable) return skip(cluster.unavailable);
+    const all = (await cluster.podsOf("web-app")).map((p) => p.metadata.name ?? "").sort();
+    await cluster.apply({
+      apiVersion: "networking.k8s.io/v1",
+      kind: "Ingress",
+      metadata: { name: "web-app" },
+      spec: {
+        rules: [
+          {
+            host: "web.example",
+            http: {
+              paths: [
+                { path: "/", pathType: "Prefix", backend: { service: { name: "web-app", port: { number: 80 } } } },
+              ],
+            },
+          },
+        ],
+      },
+    });
+    // Asynchronous: the nodes reach the control plane through forwarders in this process.
+    const get = async (): Promise<string> =>
+      (
+        await execFileAsync("curl", ["-s", "-m", "10", "-H", "Host: web.example", `${cluster.cp.ingressUrl}/`]).catch(
+          () => ({ stdout: "" }),
+        )
+      ).stdout.trim();
+    const served = await cluster.eventually("every pod answers through the Ingress", async () => {
+      const seen = new Set<string>();
+      for (let i = 0; i < 16; i++) seen.add(await get());
+      return all.every((n) => seen.has(n)) ? seen : undefined;
+    });
+    expect([...served].filter((n) => n.startsWith("web-app-")).sort()).toEqual(all);
   });
 
   it("k-agent reset removes the routes", async ({ skip }) => {

@@ -12,6 +12,9 @@ let listening = 0;
 for (const { port, socket } of pairs) {
   const server = createServer((client) => {
     const upstream = connect(socket);
+    // A relay must not add Nagle's delay to small writes (a request's frames would wait ~40 ms
+    // for the peer's delayed ACK): the node's links carry many small messages.
+    client.setNoDelay(true);
     client.pipe(upstream).pipe(client);
     client.on("error", () => upstream.destroy());
     upstream.on("error", () => client.destroy());

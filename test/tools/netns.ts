@@ -69,6 +69,8 @@ export class TestNetns {
       const socket = join(this.dir, `port-${port}.sock`);
       const server = createServer((inner) => {
         const outer = connect(port, "127.0.0.1");
+        // No Nagle delay on the relay (see netns-forward.mjs).
+        outer.setNoDelay(true);
         this.sockets.add(inner).add(outer);
         inner.once("close", () => this.sockets.delete(inner));
         outer.once("close", () => this.sockets.delete(outer));
