@@ -48,8 +48,10 @@ class ControlPlane {
     const frame = decodeFrame(encodeFrame(f));
     if (!frame) throw new Error(`the proxy sent a frame that does not decode: ${JSON.stringify(f)}`);
     this.frames.push(frame);
-    if (frame.type === FrameType.DATA) {
-      const n = (this.outstanding.get(frame.stream) ?? 0) + frame.data.byteLength;
+    // A HEAD's body bytes count against the window as DATA's do.
+    const spent = frame.type === FrameType.DATA ? frame.data : frame.type === FrameType.HEAD ? frame.data : undefined;
+    if (spent) {
+      const n = (this.outstanding.get(frame.stream) ?? 0) + spent.byteLength;
       this.outstanding.set(frame.stream, n);
       this.maxOutstanding = Math.max(this.maxOutstanding, n);
     }
@@ -85,11 +87,18 @@ class ControlPlane {
   }
 
   body(stream: number): Buffer {
-    return Buffer.concat(this.on(stream).flatMap((f) => (f.type === FrameType.DATA ? [f.data] : [])));
+    return Buffer.concat(
+      this.on(stream).flatMap((f) =>
+        f.type === FrameType.DATA ? [f.data] : f.type === FrameType.HEAD && f.data ? [f.data] : [],
+      ),
+    );
   }
 
   ended(stream: number): boolean {
-    return this.on(stream).some((f) => f.type === FrameType.END || f.type === FrameType.RESET);
+    return this.on(stream).some(
+      (f) =>
+        f.type === FrameType.END || f.type === FrameType.RESET || (f.type === FrameType.HEAD && f.head.end === true),
+    );
   }
 }
 
@@ -162,7 +171,9 @@ describe("HTTP streams", () => {
     expect(names).toContain("content-type");
     for (const hop of ["connection", "x-private", "transfer-encoding", "keep-alive"]) expect(names).not.toContain(hop);
     expect(cp.body(1).toString()).toBe("hello GET /greet?who=pi");
-    expect(cp.on(1).at(-1)?.type).toBe(FrameType.END);
+    // A small answer already complete goes as one message: the HEAD carries the body and ends it.
+    expect(cp.on(1).map((f) => f.type)).toEqual([FrameType.HEAD]);
+    expect(cp.find(1, FrameType.HEAD)?.head.end).toBe(true);
     expect(cp.proxy.size).toBe(0);
   });
 
@@ -457,13 +468,14 @@ describe("IngressLink", () => {
       path: "/",
       headers: [],
       timeoutMs: 5000,
+      // No body follows: the request is complete with its OPEN.
+      end: true,
     };
     first.send(encodeFrame({ type: FrameType.OPEN, stream: 1, open }));
-    first.send(encodeFrame({ type: FrameType.END, stream: 1 }));
-    await until("END", () => frames.some((f) => f.type === FrameType.END));
-    expect(frames.map((f) => f.type)).toEqual([FrameType.HEAD, FrameType.DATA, FrameType.END]);
-    const data = frames[1];
-    expect(data?.type === FrameType.DATA && Buffer.from(data.data).toString()).toBe("from the pod");
+    await until("the answer", () => frames.some((f) => f.type === FrameType.HEAD && f.head.end));
+    expect(frames.map((f) => f.type)).toEqual([FrameType.HEAD]);
+    const head = frames[0];
+    expect(head?.type === FrameType.HEAD && Buffer.from(head.data ?? []).toString()).toBe("from the pod");
     expect(logs.filter((l) => l.includes("malformed"))).toHaveLength(1);
 
     first.terminate();

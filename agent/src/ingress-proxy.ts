@@ -147,6 +147,29 @@ function dialFailure(addr: string, err: Error): string {
   }
 }
 
+/**
+ * The first bytes of a response body as soon as there are any (null for an empty body), and
+ * whether the whole message has already arrived (`complete`: nothing follows what was read).
+ */
+function firstChunk(res: http.IncomingMessage): Promise<{ chunk: Buffer | null; complete: boolean }> {
+  return new Promise((resolve, reject) => {
+    const done = (chunk: Buffer | null) => {
+      res.off("readable", onReadable);
+      res.off("end", onEnd);
+      res.off("error", reject);
+      resolve({ chunk, complete: res.complete && res.readableLength === 0 });
+    };
+    const onReadable = () => {
+      const chunk = res.read() as Buffer | null;
+      if (chunk !== null) done(chunk);
+    };
+    const onEnd = () => done(null);
+    res.on("readable", onReadable);
+    res.once("end", onEnd);
+    res.once("error", reject);
+  });
+}
+
 function bytesOf(data: WebSocket.RawData): Uint8Array {
   if (Array.isArray(data)) return Buffer.concat(data);
   return data instanceof ArrayBuffer ? new Uint8Array(data) : data;
@@ -188,7 +211,13 @@ class HttpStream implements Stream {
       () => this.fail(504, `the pod at ${addr} did not answer within ${open.timeoutMs} ms`),
       open.timeoutMs,
     );
-    req.on("response", (res) => this.respond(res));
+    req.on("response", (res) => {
+      this.respond(res).catch((err: unknown) =>
+        this.fail(502, `the pod at ${addr} broke off its response (${(err as Error).message})`),
+      );
+    });
+    // No body to come: the request is complete now (saves the control plane an END per GET).
+    if (open.end) req.end();
     req.on("error", (err) =>
       this.fail(
         502,
@@ -225,27 +254,47 @@ class HttpStream implements Stream {
     if (this.finish()) this.req?.destroy();
   }
 
-  private respond(res: http.IncomingMessage): void {
+  private async respond(res: http.IncomingMessage): Promise<void> {
     clearTimeout(this.timer);
     if (this.finished) {
       res.destroy();
       return;
     }
     this.headSent = true;
+    // The head goes with the body's first bytes, and alone is the whole answer when the body is
+    // small and already here: one message instead of HEAD, DATA, END.
+    const first = await firstChunk(res);
+    if (this.finished) {
+      res.destroy();
+      return;
+    }
+    const carried = first.chunk?.subarray(0, Math.min(INGRESS_CHUNK, this.window.bytes));
+    const rest = first.chunk?.subarray(carried?.byteLength ?? 0);
+    const end = first.complete && (rest === undefined || rest.byteLength === 0);
+    if (carried) this.window.spend(carried.byteLength);
     this.ctx.send({
       type: FrameType.HEAD,
       stream: this.ctx.id,
-      head: { status: res.statusCode ?? 502, headers: responseHeaders(res.rawHeaders) },
+      head: { status: res.statusCode ?? 502, headers: responseHeaders(res.rawHeaders), ...(end ? { end: true } : {}) },
+      ...(carried && carried.byteLength > 0 ? { data: carried } : {}),
     });
-    this.pump(res).catch((err: unknown) =>
-      this.fail(502, `the pod at ${address(this.ctx.open)} broke off its response (${(err as Error).message})`),
-    );
+    if (end) {
+      this.finish();
+      if (this.req && !this.req.writableEnded) this.req.destroy();
+      res.resume();
+      return;
+    }
+    await this.pump(res, rest);
   }
 
   /** The body in chunks of at most INGRESS_CHUNK, never beyond the credit the control plane gave. */
-  private async pump(res: http.IncomingMessage): Promise<void> {
+  private async pump(res: http.IncomingMessage, leftover: Uint8Array | undefined): Promise<void> {
     // Awaiting credit inside the loop stops reading: the pod's socket fills and the pod waits.
-    for await (const chunk of res as AsyncIterable<Buffer>) {
+    const chunks = async function* (): AsyncGenerator<Uint8Array> {
+      if (leftover && leftover.byteLength > 0) yield leftover;
+      yield* res as AsyncIterable<Buffer>;
+    };
+    for await (const chunk of chunks()) {
       for (let at = 0; at < chunk.byteLength; ) {
         await this.window.waitForCredit();
         if (this.finished) return;

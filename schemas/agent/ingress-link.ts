@@ -9,7 +9,9 @@
 // side beyond one window per stream.
 //
 // A stream: OPEN (head of the request, JSON) -> DATA* END from the control plane; HEAD (status and
-// headers, JSON) -> DATA* END from the agent. RESET from either side ends it at once (the agent
+// headers, JSON) -> DATA* END from the agent. The common small exchange costs one message each way:
+// an OPEN marked `end` has no body (no DATA or END follow), and a HEAD may carry the first bytes of
+// the body and be marked `end` itself (the whole response in one message). RESET from either side ends it at once (the agent
 // says 502 or 504 and why). A WebSocket stream (OPEN with upgrade) gets HEAD 101 and then carries
 // MESSAGE frames both ways (first payload byte 1 = text, 0 = binary) and ends with CLOSE.
 // Pure: no Node or Workers APIs, shared by the agent and the Durable Object.
@@ -45,6 +47,8 @@ export interface OpenPayload {
   protocols?: string[];
   /** Milliseconds to wait for the pod's response head before answering 504. */
   timeoutMs: number;
+  /** The request has no body: no DATA or END follow. */
+  end?: boolean;
 }
 
 export interface HeadPayload {
@@ -52,6 +56,8 @@ export interface HeadPayload {
   headers: [string, string][];
   /** The subprotocol the pod chose (WebSocket streams). */
   protocol?: string;
+  /** The body ends with the bytes this HEAD carries: no DATA or END follow. */
+  end?: boolean;
 }
 
 export interface ResetPayload {
@@ -69,7 +75,8 @@ export type IngressFrame =
   | { type: typeof FrameType.OPEN; stream: number; open: OpenPayload }
   | { type: typeof FrameType.DATA; stream: number; data: Uint8Array }
   | { type: typeof FrameType.END; stream: number }
-  | { type: typeof FrameType.HEAD; stream: number; head: HeadPayload }
+  /** `data`: the body's first bytes (spent from the window like DATA). */
+  | { type: typeof FrameType.HEAD; stream: number; head: HeadPayload; data?: Uint8Array }
   | { type: typeof FrameType.RESET; stream: number; reset: ResetPayload }
   | { type: typeof FrameType.CREDIT; stream: number; bytes: number }
   | { type: typeof FrameType.MESSAGE; stream: number; text: boolean; data: Uint8Array }
@@ -95,8 +102,16 @@ export function encodeFrame(f: IngressFrame): Uint8Array {
   switch (f.type) {
     case FrameType.OPEN:
       return frame(f.type, f.stream, json(f.open));
-    case FrameType.HEAD:
-      return frame(f.type, f.stream, json(f.head));
+    case FrameType.HEAD: {
+      // [u32 length of the JSON][JSON][body bytes]
+      const head = json(f.head);
+      const body = f.data ?? new Uint8Array(0);
+      const payload = new Uint8Array(4 + head.byteLength + body.byteLength);
+      new DataView(payload.buffer).setUint32(0, head.byteLength);
+      payload.set(head, 4);
+      payload.set(body, 4 + head.byteLength);
+      return frame(f.type, f.stream, payload);
+    }
     case FrameType.RESET:
       return frame(f.type, f.stream, json(f.reset));
     case FrameType.CLOSE:
@@ -150,8 +165,15 @@ export function decodeFrame(message: Uint8Array): IngressFrame | undefined {
       return open && { type, stream, open };
     }
     case FrameType.HEAD: {
-      const head = parseJson<HeadPayload>(payload, (v) => typeof v.status === "number" && isHeaders(v.headers));
-      return head && { type, stream, head };
+      if (payload.byteLength < 4) return undefined;
+      const length = new DataView(payload.buffer, payload.byteOffset, 4).getUint32(0);
+      if (4 + length > payload.byteLength) return undefined;
+      const head = parseJson<HeadPayload>(
+        payload.subarray(4, 4 + length),
+        (v) => typeof v.status === "number" && isHeaders(v.headers),
+      );
+      const data = payload.subarray(4 + length);
+      return head && { type, stream, head, ...(data.byteLength > 0 ? { data } : {}) };
     }
     case FrameType.RESET: {
       const reset = parseJson<ResetPayload>(

@@ -31,7 +31,7 @@ export interface IngressTarget {
   maxBodyBytes: number;
 }
 
-type Outcome = { head: HeadPayload } | { status: number; message: string };
+type Outcome = { head: HeadPayload; data?: Uint8Array } | { status: number; message: string };
 
 interface Stream {
   /** Credit for the request body this side sends. */
@@ -99,9 +99,10 @@ export class IngressStreams {
         headers,
         timeoutMs: target.timeoutMs,
         ...(upgrade ? { upgrade: true, protocols } : {}),
+        ...(!upgrade && req.body === null ? { end: true } : {}),
       },
     });
-    if (!upgrade) {
+    if (!upgrade && req.body !== null) {
       this.sendBody(id, stream, req.body, target.maxBodyBytes).catch(() =>
         this.fail(id, 502, "the request body could not be read"),
       );
@@ -109,19 +110,29 @@ export class IngressStreams {
     const result = await outcome;
     clearTimeout(timer);
     if ("status" in result) return edgeErrorResponse(result.status, result.message);
-    const head = result.head;
+    const { head, data } = result;
     if (upgrade) return this.acceptWebSocket(id, stream, head);
     const responseHeaders = new Headers();
     for (const [name, value] of head.headers)
       if (!HOP_BY_HOP.has(name.toLowerCase())) responseHeaders.append(name, value);
     if (req.method === "HEAD" || NULL_BODY.has(head.status)) {
-      // Nothing to stream; the agent still ends the stream, which forgets it.
+      // Nothing to stream; unless the HEAD said so, the agent still ends the stream, which forgets it.
+      if (head.end) this.forget(id);
       return new Response(null, { status: head.status, headers: responseHeaders });
     }
     const body = new ReadableStream<Uint8Array>(
       {
         start: (controller) => {
           stream.body = controller;
+          // The first bytes came with the HEAD; with `end`, all of them.
+          if (data) {
+            stream.unacked += data.byteLength;
+            controller.enqueue(data);
+          }
+          if (head.end) {
+            controller.close();
+            this.forget(id);
+          }
         },
         // Called only when the client waits for bytes and none are queued: all handed on, credit them.
         pull: () => {
@@ -146,7 +157,7 @@ export class IngressStreams {
     switch (f.type) {
       case FrameType.HEAD:
         s.headed = true;
-        s.settle({ head: f.head });
+        s.settle(f.data ? { head: f.head, data: f.data } : { head: f.head });
         return;
       case FrameType.DATA:
         s.unacked += f.data.byteLength;

@@ -46,13 +46,12 @@ class FakeAgent {
   opens(): OpenPayload[] {
     return this.frames.flatMap((f) => (f.type === FrameType.OPEN ? [f.open] : []));
   }
-  /** Answers every request with `status` and `body`. */
+  /** Answers every request with `status` and `body`, in one HEAD that carries the body and ends it. */
   answer(status: number, body: string, headers: [string, string][] = []): void {
     this.onFrame = (f) => {
       if (f.type !== FrameType.OPEN) return;
-      this.send({ type: FrameType.HEAD, stream: f.stream, head: { status, headers } });
-      this.send({ type: FrameType.DATA, stream: f.stream, data: new TextEncoder().encode(body) });
-      this.send({ type: FrameType.END, stream: f.stream });
+      const data = new TextEncoder().encode(body);
+      this.send({ type: FrameType.HEAD, stream: f.stream, head: { status, headers, end: true }, data });
     };
   }
 }
@@ -143,7 +142,8 @@ describe("Ingress at the edge", () => {
     expect(await r.text()).toBe("hello from the pod");
     expect(r.headers.get("x-pod")).toBe("web-1");
     const open = agent.opens().at(-1)!;
-    expect(open).toMatchObject({ ip: "10.42.0.5", port: 8080, method: "GET", path: "/shop/cart?item=3" });
+    // A GET has no body: its OPEN says so, and no END follows.
+    expect(open).toMatchObject({ ip: "10.42.0.5", port: 8080, method: "GET", path: "/shop/cart?item=3", end: true });
     const headers = new Map(open.headers);
     expect(headers.get("x-user")).toBe("ada");
     expect(headers.get("x-forwarded-host")).toBe(host);
