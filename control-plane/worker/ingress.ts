@@ -5,6 +5,7 @@
 
 import { edgeRouter } from "../durable-objects/edge/edge-router.ts";
 import {
+  INGRESS_REQUEST_PATH,
   INGRESS_TARGET_HEADER,
   type IngressTarget,
   tooLargeMessage,
@@ -32,6 +33,7 @@ export async function serveIngress(request: Request, env: Env): Promise<Response
     node: endpoint.node,
     ip: endpoint.ip,
     port: endpoint.port,
+    path: `${url.pathname}${url.search}`,
     timeoutMs: positive(env.INGRESS_TIMEOUT_SECONDS, 60) * 1000,
     maxBodyBytes,
   };
@@ -46,5 +48,10 @@ export async function serveIngress(request: Request, env: Env): Promise<Response
   headers.set("x-forwarded-host", host);
   headers.set(INGRESS_TARGET_HEADER, JSON.stringify(target));
   const ns = env.NODE_SESSION;
-  return ns.get(ns.idFromName(nodeSessionName(cluster, endpoint.node))).fetch(new Request(request, { headers }));
+  const forward = new Request(`https://node-session${INGRESS_REQUEST_PATH}`, {
+    method: request.method,
+    headers,
+    body: request.body,
+  });
+  return ns.get(ns.idFromName(nodeSessionName(cluster, endpoint.node))).fetch(forward);
 }

@@ -20,11 +20,19 @@ import { edgeErrorResponse } from "../../ingress/edge-response.ts";
 
 /** Carries the IngressTarget (JSON) from the Worker to the node object on an Ingress request. */
 export const INGRESS_TARGET_HEADER = "x-kflare-ingress-target";
+/**
+ * The node object's path for Ingress requests. Only the Worker's Ingress handler builds it (the
+ * node endpoints and the exec, logs and port-forward handlers build fixed other paths), so a
+ * client's own copy of the header can never turn an API request into a proxied one.
+ */
+export const INGRESS_REQUEST_PATH = "/ingress-request";
 
 export interface IngressTarget {
   node: string;
   ip: string;
   port: number;
+  /** The request's path and query, as the client sent them. */
+  path: string;
   /** How long the pod has to answer with its response head. */
   timeoutMs: number;
   /** Request bodies beyond this are refused with 413. */
@@ -83,7 +91,6 @@ export class IngressStreams {
     req.headers.forEach((value, name) => {
       if (!HOP_BY_HOP.has(name)) headers.push([name, value]);
     });
-    const url = new URL(req.url);
     const protocols = (req.headers.get("sec-websocket-protocol") ?? "")
       .split(",")
       .map((p) => p.trim())
@@ -95,7 +102,7 @@ export class IngressStreams {
         ip: target.ip,
         port: target.port,
         method: req.method,
-        path: `${url.pathname}${url.search}`,
+        path: target.path,
         headers,
         timeoutMs: target.timeoutMs,
         ...(upgrade ? { upgrade: true, protocols } : {}),

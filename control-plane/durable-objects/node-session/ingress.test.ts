@@ -366,4 +366,26 @@ describe("Ingress at the edge", () => {
     expect(api.headers.get("content-type")).toMatch(/application\/json/);
     expect(((await api.json()) as { kind: string }).kind).toBe("Status");
   });
+
+  it("never proxies a request that merely carries the internal target header", async () => {
+    const { c, credential } = await clusterWithNode();
+    const agent = await linkAgent(c, credential);
+    const target = JSON.stringify({
+      node: "pi-1",
+      ip: "10.0.0.1",
+      port: 22,
+      path: "/",
+      timeoutMs: 1000,
+      maxBodyBytes: 1,
+    });
+    // The node's own session endpoint, with the header the Worker uses internally: still a session.
+    const r = await call(`${c}/kflare/v1/nodes/pi-1/session`, {
+      token: credential,
+      headers: { upgrade: "websocket", "x-kflare-ingress-target": target },
+    });
+    expect(r.status).toBe(101);
+    r.webSocket!.accept();
+    r.webSocket!.close(1000);
+    expect(agent.opens()).toEqual([]);
+  });
 });

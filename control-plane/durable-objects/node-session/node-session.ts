@@ -18,7 +18,7 @@ import {
 import { ApiError } from "../../api/errors.ts";
 import { storeClient } from "../store/client.ts";
 import { ExecSessions } from "./exec-sessions.ts";
-import { INGRESS_TARGET_HEADER, IngressStreams, type IngressTarget } from "./ingress-streams.ts";
+import { INGRESS_REQUEST_PATH, INGRESS_TARGET_HEADER, IngressStreams, type IngressTarget } from "./ingress-streams.ts";
 import { LogStreams } from "./log-streams.ts";
 
 export const SERVER_VERSION = "0.1.0";
@@ -77,14 +77,14 @@ export class NodeSession extends DurableObject<Env> {
   }
 
   override async fetch(request: Request): Promise<Response> {
-    // An Ingress request for a pod on this node (the Worker sets the header, overwriting a client's).
+    const url = new URL(request.url);
+    // An Ingress request for a pod on this node: only the Worker's Ingress handler uses this path.
     const target = request.headers.get(INGRESS_TARGET_HEADER);
-    if (target !== null) {
+    if (url.pathname === INGRESS_REQUEST_PATH && target !== null) {
       const headers = new Headers(request.headers);
       headers.delete(INGRESS_TARGET_HEADER);
       return this.ingress.request(new Request(request, { headers }), JSON.parse(target) as IngressTarget);
     }
-    const url = new URL(request.url);
     const cluster = url.searchParams.get("cluster") ?? "default";
     const node = url.searchParams.get("node") ?? "";
     if (url.pathname === "/session") return this.acceptControl(cluster, node);
