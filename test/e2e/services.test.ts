@@ -12,7 +12,9 @@ const NODE = "e2e-services";
 const node = new ContainerNode({
   name: "e2e-svc",
   nodeName: NODE,
-  vars: { NODE_KEEPALIVE_SECONDS: "1", NODE_GRACE_PERIOD_SECONDS: "4" },
+  // A grace period longer than an agent restart (as the real 40 s is): a restart that outlasts it
+  // makes the node NotReady, its pods unready and their endpoints go, which is not what this tests.
+  vars: { NODE_KEEPALIVE_SECONDS: "1", NODE_GRACE_PERIOD_SECONDS: "20" },
 });
 
 function curl(url: string): string {
