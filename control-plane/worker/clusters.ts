@@ -3,6 +3,7 @@
 
 import { ApiError, forbidden, invalid, notFound } from "../api/errors.ts";
 import type { ClusterDirectory } from "../durable-objects/directory/cluster-directory.ts";
+import { edgeRouter } from "../durable-objects/edge/edge-router.ts";
 import type { Identity } from "./auth.ts";
 import { parseJson } from "./body.ts";
 import { json } from "./respond.ts";
@@ -68,6 +69,8 @@ export async function handleClusters(
     if (!(await dir.remove(name))) throw notFound("clusters", name);
     known.delete(name);
     await storeFor(env, name).destroy();
+    // Its hosts are free for other clusters; requests for them no longer reach its nodes.
+    await edgeRouter(env).forget(name);
     return json({
       kind: "Status",
       apiVersion: "v1",

@@ -46,6 +46,22 @@ export function busyboxLayer(): { gz: Uint8Array; diffId: string } {
   return built;
 }
 
+/** Tars `dir` into `out` the same way every time: sorted names, fixed times and owners. */
+export function deterministicTar(dir: string, out: string): void {
+  execFileSync("tar", [
+    "--sort=name",
+    "--mtime=@0",
+    "--owner=0",
+    "--group=0",
+    "--numeric-owner",
+    "-C",
+    dir,
+    "-cf",
+    out,
+    ".",
+  ]);
+}
+
 function buildLayer(): { gz: Uint8Array; diffId: string } {
   const busybox = readFileSync(BUSYBOX);
   const key = createHash("sha256").update(busybox).update("layer-v1").digest("hex").slice(0, 16);
@@ -67,19 +83,7 @@ function buildLayer(): { gz: Uint8Array; diffId: string } {
       writeFileSync(join(rootfs, "etc/group"), "root:x:0:\nnobody:x:65534:\n");
       writeFileSync(join(rootfs, "www/index.html"), "hello from web\n");
       execFileSync("chmod", ["1777", join(rootfs, "tmp")]);
-      // Deterministic: sorted names, fixed times and owners.
-      execFileSync("tar", [
-        "--sort=name",
-        "--mtime=@0",
-        "--owner=0",
-        "--group=0",
-        "--numeric-owner",
-        "-C",
-        rootfs,
-        "-cf",
-        `${tarPath}.partial`,
-        ".",
-      ]);
+      deterministicTar(rootfs, `${tarPath}.partial`);
       execFileSync("mv", [`${tarPath}.partial`, tarPath]);
     } finally {
       rmSync(work, { recursive: true, force: true });

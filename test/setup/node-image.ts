@@ -28,7 +28,7 @@ import { dirname, join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { gzip } from "node:zlib";
 import { pushImage } from "../../agent/runtime/wasm/push.ts";
-import { busyboxLayer, IMAGE_CACHE, imageConfig } from "./container-images.ts";
+import { busyboxLayer, deterministicTar, IMAGE_CACHE, imageConfig } from "./container-images.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const SERVER = join(import.meta.dirname, "node-image-server.mjs");
@@ -157,18 +157,7 @@ function buildTar(entries: Entry[]): Buffer {
     // Directories get a fixed mode whatever the umask (and "." must not carry mkdtemp's 0700).
     for (const d of dirs) chmodSync(d, 0o755);
     const tarPath = join(work, "layer.tar");
-    execFileSync("tar", [
-      "--sort=name",
-      "--mtime=@0",
-      "--owner=0",
-      "--group=0",
-      "--numeric-owner",
-      "-C",
-      rootfs,
-      "-cf",
-      tarPath,
-      ".",
-    ]);
+    deterministicTar(rootfs, tarPath);
     return readFileSync(tarPath);
   } finally {
     rmSync(work, { recursive: true, force: true });

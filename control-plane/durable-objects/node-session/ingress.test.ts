@@ -263,7 +263,7 @@ describe("Ingress at the edge", () => {
   });
 
   it("answers 503 when no endpoint is ready, the Service is missing, or the node is not linked; 404 for unknown hosts", async () => {
-    const { c, credential } = await clusterWithNode();
+    const { c } = await clusterWithNode();
     const notReady = `${unique("nr")}.apps.test`;
     const missing = `${unique("ms")}.apps.test`;
     const offline = `${unique("off")}.apps.test`;
@@ -289,7 +289,6 @@ describe("Ingress at the edge", () => {
     const r4 = await edge(`https://${unique("nobody")}.apps.test/x`);
     expect(r4.status).toBe(404);
     expect(await r4.text()).toMatch(/^404 Not Found: no Ingress serves host/);
-    void credential;
   });
 
   it("relays a WebSocket between the client and the pod", async () => {
@@ -387,5 +386,13 @@ describe("Ingress at the edge", () => {
     r.webSocket!.accept();
     r.webSocket!.close(1000);
     expect(agent.opens()).toEqual([]);
+  });
+
+  it("frees a deleted cluster's hosts", async () => {
+    const { c, host } = await routedHost();
+    expect((await call(`/kflare/v1/clusters/${c.slice("/clusters/".length)}`, { method: "DELETE" })).status).toBe(200);
+    const r = await edge(`https://${host}/`);
+    expect(r.status).toBe(404);
+    expect(await r.text()).toMatch(/^404 Not Found: no Ingress serves host/);
   });
 });
