@@ -37,6 +37,8 @@ export default defineConfig({
                 INGRESS_DOMAIN: "apps.test",
                 INGRESS_MAX_BODY_BYTES: "1048576",
                 INGRESS_TIMEOUT_SECONDS: "1",
+                // A revoked service-account token fails at once, not after the 10 s identity cache.
+                AUTH_CACHE_SECONDS: "0",
                 ADMIN_TOKEN_HASH: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
               },
             },
@@ -49,6 +51,9 @@ export default defineConfig({
             "control-plane/durable-objects/**/*.test.ts",
             "test/workers/**/*.test.ts",
           ],
+          // The first request of each file loads the Worker's modules into a fresh workerd (and the
+          // first cluster's store makes its CA): several seconds on a 2-core machine.
+          testTimeout: 20_000,
         },
       },
       {

@@ -9,27 +9,19 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import { ensurePrivateDir, writeFileAtomic } from "./secure-fs.ts";
 
-const ALG: EcKeyGenParams & EcdsaParams = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" };
 const DAY_MS = 24 * 60 * 60 * 1000;
 const CA_LIFETIME_MS = 3650 * DAY_MS;
 const SERVER_LIFETIME_MS = 730 * DAY_MS;
 // Renew before clients start failing, not after: a month leaves room for a machine left off.
 const RENEW_BEFORE_MS = 30 * DAY_MS;
-// Backdated so that a peer whose clock runs a little behind still accepts a fresh certificate.
-const BACKDATE_MS = 60 * 60 * 1000;
 
 // @peculiar/x509 (with its ASN.1 stack) takes ~170 ms to load and is needed only to make
 // certificates, not to check them (node:crypto does that): load it on first use.
-type X509Lib = typeof import("@peculiar/x509");
-let x509Lib: Promise<X509Lib> | undefined;
-function loadX509(): Promise<X509Lib> {
-  x509Lib ??= (async () => {
-    await import("reflect-metadata");
-    const lib = await import("@peculiar/x509");
-    lib.cryptoProvider.set(globalThis.crypto);
-    return lib;
-  })();
-  return x509Lib;
+type Certificates = typeof import("../control-plane/pki/certificates.ts");
+let certificates: Promise<Certificates> | undefined;
+function loadCertificates(): Promise<Certificates> {
+  certificates ??= import("../control-plane/pki/certificates.ts");
+  return certificates;
 }
 
 export interface PkiFiles {
@@ -110,24 +102,10 @@ interface PemPair {
 
 /** A new self-signed CA: ECDSA P-256, 10 years, CA:TRUE, keyCertSign. */
 export async function createCa(now = new Date()): Promise<PemPair & { cert: NodeX509 }> {
-  const x509 = await loadX509();
-  const keys = await generateKeys();
-  const cert = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: randomSerial(),
-    // The machine name tells two installations' CAs apart in a trust store or `openssl x509 -text`.
-    name: `CN=kflare local CA (${dnSafe(hostname())}), O=kflare`,
-    notBefore: new Date(now.getTime() - BACKDATE_MS),
-    notAfter: new Date(now.getTime() + CA_LIFETIME_MS),
-    keys,
-    signingAlgorithm: ALG,
-    extensions: [
-      new x509.BasicConstraintsExtension(true, 0, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
-      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
-    ],
-  });
-  const certPem = cert.toString("pem");
-  return { certPem, keyPem: await exportKeyPem(keys.privateKey), cert: new NodeX509(certPem) };
+  const pki = await loadCertificates();
+  // The machine name tells two installations' CAs apart in a trust store or `openssl x509 -text`.
+  const pair = await pki.createCa(`CN=kflare local CA (${dnSafe(hostname())}), O=kflare`, CA_LIFETIME_MS, now);
+  return { ...pair, cert: new NodeX509(pair.certPem) };
 }
 
 /** A server certificate for `names` (DNS names or IP addresses), signed by the CA, ~2 years. */
@@ -137,31 +115,17 @@ export async function issueServerCert(
   names: readonly string[],
   now = new Date(),
 ): Promise<PemPair> {
-  const x509 = await loadX509();
-  const caCert = new x509.X509Certificate(caCertPem);
-  const caKey = await importKeyPem(caKeyPem);
-  const keys = await generateKeys();
-  const cert = await x509.X509CertificateGenerator.create({
-    serialNumber: randomSerial(),
-    subject: "CN=kflare, O=kflare",
-    issuer: caCert.subject,
-    notBefore: new Date(now.getTime() - BACKDATE_MS),
-    notAfter: new Date(now.getTime() + SERVER_LIFETIME_MS),
+  const pki = await loadCertificates();
+  const keys = await pki.generateKeyPair();
+  const certPem = await pki.issueServingCert({
+    ca: { certPem: caCertPem, keyPem: caKeyPem },
     publicKey: keys.publicKey,
-    signingKey: caKey,
-    signingAlgorithm: ALG,
-    extensions: [
-      new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-      new x509.SubjectAlternativeNameExtension(
-        names.map((n) => (isIP(n) ? { type: "ip" as const, value: n } : { type: "dns" as const, value: n })),
-      ),
-      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
-      await x509.AuthorityKeyIdentifierExtension.create(caCert),
-    ],
+    names,
+    subject: "CN=kflare, O=kflare",
+    lifetimeMs: SERVER_LIFETIME_MS,
+    now,
   });
-  return { certPem: cert.toString("pem"), keyPem: await exportKeyPem(keys.privateKey) };
+  return { certPem, keyPem: await pki.exportPrivateKeyPem(keys.privateKey) };
 }
 
 /** True when the certificate's SANs cover `name` (an IP address or a DNS name). */
@@ -202,29 +166,6 @@ function isCa(cert: NodeX509): boolean {
 
 function nearExpiry(cert: NodeX509, now: Date): boolean {
   return new Date(cert.validTo).getTime() - now.getTime() < RENEW_BEFORE_MS;
-}
-
-async function generateKeys(): Promise<CryptoKeyPair> {
-  return (await globalThis.crypto.subtle.generateKey(ALG, true, ["sign", "verify"])) as CryptoKeyPair;
-}
-
-async function exportKeyPem(key: CryptoKey): Promise<string> {
-  const der = Buffer.from(await globalThis.crypto.subtle.exportKey("pkcs8", key));
-  return createPrivateKey({ key: der, format: "der", type: "pkcs8" })
-    .export({ format: "pem", type: "pkcs8" })
-    .toString();
-}
-
-async function importKeyPem(pem: string): Promise<CryptoKey> {
-  const der = createPrivateKey(pem).export({ format: "der", type: "pkcs8" });
-  return globalThis.crypto.subtle.importKey("pkcs8", der, ALG, false, ["sign"]);
-}
-
-function randomSerial(): string {
-  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(16));
-  // Serial numbers are positive INTEGERs: clear the top bit so no leading zero byte is needed.
-  bytes[0] = (bytes[0] ?? 0) & 0x7f;
-  return Buffer.from(bytes).toString("hex");
 }
 
 function stripBrackets(host: string): string {

@@ -7,6 +7,7 @@
 // kube-system/kube-dns has no pods: each node answers it itself. Its ClusterIP gets a node-local
 // endpoint (this node's address, the DNS server's port), so the proxy's ordinary DNAT rules carry
 // pods' queries to this agent, and pods' resolv.conf names the ClusterIP as on any cluster.
+// default/kubernetes is answered the same way, by the node's API proxy (ApiEndpoint).
 
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -29,6 +30,7 @@ import { removePodRoutes, syncPodRoutes } from "./pod-routes.ts";
 /** The port the node's DNS server listens on; the kube-dns ClusterIP's port 53 is DNATed to it. */
 export const DEFAULT_DNS_PORT = 10053;
 const KUBE_DNS = { namespace: "kube-system", name: "kube-dns" };
+const KUBERNETES = { namespace: "default", name: "kubernetes" };
 
 export interface ServiceNetworkOptions {
   nodeName: string;
@@ -36,6 +38,8 @@ export interface ServiceNetworkOptions {
   /** This node's address (where NodePorts answer and kube-dns's local endpoint points). */
   hostIP: string | undefined;
   dnsPort?: number;
+  /** The node's API proxy port (ApiEndpoint): default/kubernetes gets a node-local endpoint there. */
+  apiPort?: number;
   /** Program iptables (containers as root); false runs DNS only. */
   proxy: boolean;
   log: (line: string) => void;
@@ -80,8 +84,8 @@ export class ServiceNetwork {
     return join(this.opts.dataDir, "network.json");
   }
 
-  /** Pods, the node itself, nobody else: a node on a home LAN must not be an open resolver. */
-  private mayAsk(address: string): boolean {
+  /** Pods, the node itself, nobody else: a node on a home LAN must not be an open resolver or relay. */
+  mayAsk(address: string): boolean {
     const ip = address.replace(/^::ffff:/, "");
     if (ip.startsWith("127.") || ip === this.opts.hostIP) return true;
     return this.frame ? inCidr(ip, this.frame.clusterCIDR) : false;
@@ -128,6 +132,11 @@ export class ServiceNetwork {
     return ip && ip !== "None" ? [ip] : [];
   }
 
+  /** Every Service of the cluster, as the last network frame had them (containers' service variables). */
+  serviceList(): readonly Service[] {
+    return this.services();
+  }
+
   private services(): Service[] {
     return (this.frame?.services ?? []) as unknown as Service[];
   }
@@ -159,6 +168,34 @@ export class ServiceNetwork {
     ];
   }
 
+  /** The `kubernetes` Service's endpoint on this node: its own address, the API proxy's port. */
+  private localApiSlice(): EndpointSlice[] {
+    const ip = this.opts.hostIP;
+    const port = this.opts.apiPort;
+    const svc = this.services().find(
+      (s) => s.metadata.namespace === KUBERNETES.namespace && s.metadata.name === KUBERNETES.name,
+    );
+    if (!ip || !port || !svc) return [];
+    return [
+      {
+        metadata: {
+          name: "kubernetes-local",
+          namespace: KUBERNETES.namespace,
+          labels: { "kubernetes.io/service-name": KUBERNETES.name },
+        },
+        addressType: "IPv4",
+        endpoints: [
+          {
+            addresses: [ip],
+            conditions: { ready: true, serving: true, terminating: false },
+            nodeName: this.opts.nodeName,
+          },
+        ],
+        ports: (svc.spec?.ports ?? []).map((p) => ({ name: p.name ?? "", port, protocol: "TCP" })),
+      },
+    ];
+  }
+
   private apply(): void {
     const frame = this.frame;
     if (!frame) return;
@@ -184,15 +221,14 @@ export class ServiceNetwork {
   private async syncOnce(): Promise<void> {
     const frame = this.frame;
     if (!frame) return;
+    const local = (s: EndpointSlice, svc: { namespace: string; name: string }) =>
+      s.metadata.namespace === svc.namespace && s.metadata.labels?.["kubernetes.io/service-name"] === svc.name;
     const slices = [
       ...(frame.endpointSlices as unknown as EndpointSlice[]).filter(
-        (s) =>
-          !(
-            s.metadata.namespace === KUBE_DNS.namespace &&
-            s.metadata.labels?.["kubernetes.io/service-name"] === KUBE_DNS.name
-          ),
+        (s) => !local(s, KUBE_DNS) && !(this.opts.apiPort && local(s, KUBERNETES)),
       ),
       ...this.localDnsSlice(),
+      ...this.localApiSlice(),
     ];
     const rules = buildProxyRules({
       services: this.services(),

@@ -10,6 +10,8 @@ import type { ConfigSource } from "./env.ts";
 import type { Recorder } from "./events.ts";
 import type { ImageManager } from "./images.ts";
 import type { ProbeManager } from "./probes/manager.ts";
+import type { TokenSource } from "./service-account-tokens.ts";
+import type { ServiceForEnv } from "./service-env.ts";
 import type { Mounter } from "./volumes/mounter.ts";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
@@ -56,6 +58,10 @@ export interface NodeContext {
   mounter: Mounter;
   /** Whether privileged containers may run here (k-agent --allow-privileged; off by default). */
   allowPrivileged: boolean;
+  /** The Services the node knows, for containers' service variables (absent: none). */
+  services?: () => readonly ServiceForEnv[];
+  /** Service-account tokens for projected volumes (absent: those sources are left out). */
+  tokens?: TokenSource;
   /** Cluster DNS settings for pods' resolv.conf (absent: the runtime's default). */
   dns?: () => DnsSettings;
   /** The runtime handler for a RuntimeClass name; undefined when the node cannot run it. */

@@ -21,6 +21,8 @@ export interface EnvContext {
   config: ConfigSource;
   addresses: PodAddresses;
   allocatable: NodeAllocatable;
+  /** The service variables of the pod (service-env.ts). */
+  services?: Map<string, string>;
 }
 
 export type EnvResult = { env: { name: string; value: string }[] } | { error: string };
@@ -104,8 +106,15 @@ function fromReference(ctx: EnvContext, source: EnvVarSource): string | undefine
   return "";
 }
 
+/**
+ * The container's environment, as kubelet builds it: envFrom, then env (whose $(VAR) may name the
+ * variables before it and the service variables), then the service variables the container did not
+ * set itself.
+ */
 export function resolveEnv(ctx: EnvContext): EnvResult {
   const env = new Map<string, string>();
+  const services = ctx.services ?? new Map<string, string>();
+  const lookup = lookupIn(env, services);
   try {
     fromEnvSources(ctx, env);
     for (const v of ctx.container.env ?? []) {
@@ -114,13 +123,14 @@ export function resolveEnv(ctx: EnvContext): EnvResult {
         const value = fromReference(ctx, v.valueFrom);
         if (value !== undefined) env.set(name, value);
       } else {
-        env.set(name, expand(v.value ?? "", lookupIn(env)));
+        env.set(name, expand(v.value ?? "", lookup));
       }
     }
   } catch (err) {
     if (err instanceof EnvError) return { error: err.message };
     throw err;
   }
+  for (const [name, value] of services) if (!env.has(name)) env.set(name, value);
   return { env: [...env].map(([name, value]) => ({ name, value })) };
 }
 

@@ -25,6 +25,8 @@ import { type LogRotationOptions, LogRotator } from "./log-rotation.ts";
 import { fingerprint, groupByPod, type ObservedPod } from "./observed.ts";
 import { PodWorker } from "./pod-worker.ts";
 import { ProbeManager } from "./probes/manager.ts";
+import type { ServiceAccountTokens } from "./service-account-tokens.ts";
+import type { ServiceForEnv } from "./service-env.ts";
 import { type Mounter, systemMounter } from "./volumes/mounter.ts";
 
 export interface PodManagerOptions {
@@ -44,6 +46,10 @@ export interface PodManagerOptions {
   allowPrivileged?: boolean;
   /** Cluster DNS settings for pods' resolv.conf. */
   dns?: () => DnsSettings;
+  /** The Services the node knows (containers' service variables). */
+  services?: () => readonly ServiceForEnv[];
+  /** Service-account tokens for projected volumes (the session's TokenRequests). */
+  tokens?: ServiceAccountTokens;
   onStatus: (update: PodStatusUpdate) => void;
   onEvent?: (event: AgentEvent) => void;
   /** A deleted pod's containers have all stopped: the session may now delete it with grace 0. */
@@ -103,6 +109,8 @@ export class PodManager {
       mounter: options.mounter ?? systemMounter,
       allowPrivileged: options.allowPrivileged ?? false,
       ...(options.dns ? { dns: options.dns } : {}),
+      ...(options.tokens ? { tokens: options.tokens } : {}),
+      ...(options.services ? { services: options.services } : {}),
       runtimeHandler:
         options.runtimeHandler ??
         ((name) => (name ? (runtime.handlers.includes(name) ? name : undefined) : (runtime.handlers[0] ?? ""))),
@@ -200,7 +208,10 @@ export class PodManager {
     finished: (uid: string): void => {
       const w = this.workers.get(uid);
       // A pod may have come back (same UID re-sent) while it was being cleaned up.
-      if (w && !this.desiredUids().has(uid)) this.workers.delete(uid);
+      if (w && !this.desiredUids().has(uid)) {
+        this.workers.delete(uid);
+        this.options.tokens?.forget(uid);
+      }
       this.fingerprints.delete(uid);
     },
     track: (work: Promise<unknown>): void => this.track(work),

@@ -186,7 +186,13 @@ export class PodWorker {
     const current = this.lastStatus?.podIP ?? pod.status?.podIP;
     if (current) addresses.podIPs.push(current);
     try {
-      await this.volumes.setUp({ pod, config: this.ctx.config, addresses, allocatable: this.ctx.allocatable });
+      await this.volumes.setUp({
+        pod,
+        config: this.ctx.config,
+        addresses,
+        allocatable: this.ctx.allocatable,
+        ...(this.ctx.tokens ? { tokens: this.ctx.tokens } : {}),
+      });
       return true;
     } catch (err) {
       this.ctx.recorder.event(pod, "Warning", "FailedMount", errorText(err));

@@ -14,6 +14,7 @@ import { containerFieldPath } from "./events.ts";
 import { errorText } from "./images.ts";
 import { containerName, type ObservedPod } from "./observed.ts";
 import { findImageAuth } from "./pull-secrets.ts";
+import { serviceEnv } from "./service-env.ts";
 import { containerSpecHash } from "./spec-hash.ts";
 import { terminationMount } from "./termination-message.ts";
 import type { PodVolumes } from "./volumes/pod-volumes.ts";
@@ -81,7 +82,14 @@ export async function startContainer(
   const before = observed.containers.find((c) => containerName(c) === name);
   const attempt = before ? before.attempt + 1 : await restartCountFromLogs(st.logDir, name);
   const addresses = { podIPs: sandbox.ip ? [sandbox.ip] : [], hostIPs: ctx.hostIPs };
-  const env = resolveEnv({ pod, container, config: ctx.config, addresses, allocatable: ctx.allocatable });
+  const env = resolveEnv({
+    pod,
+    container,
+    config: ctx.config,
+    addresses,
+    allocatable: ctx.allocatable,
+    services: serviceEnv(pod, ctx.services?.() ?? []),
+  });
   if ("error" in env) return fail("CreateContainerConfigError", env.error);
   // A privileged container owns the machine: only on nodes whose owner said so.
   if (container.securityContext?.privileged === true && !ctx.allowPrivileged)

@@ -7,8 +7,10 @@ import { join } from "node:path";
 import type { AgentFrame, AssignmentFrame } from "../../schemas/agent/protocol.ts";
 import type { ConfigMap, Secret } from "../../schemas/core/config.ts";
 import type { Pod } from "../../schemas/core/pod.ts";
+import type { ApiEndpoint } from "../network/api-endpoint.ts";
 import type { ServiceNetwork } from "../network/service-network.ts";
 import { PodManager } from "../pods/manager.ts";
+import { ServiceAccountTokens } from "../pods/service-account-tokens.ts";
 import type { ContainerRuntime } from "../runtime/types.ts";
 import { OfflineState } from "../state/offline-state.ts";
 import { StateFileError } from "../state/state-file.ts";
@@ -28,6 +30,8 @@ export interface AgentOptions {
   podNetwork?: (podCIDR: string) => Promise<void>;
   /** Service proxy and cluster DNS (nodes running containers). */
   serviceNetwork?: ServiceNetwork;
+  /** The `kubernetes` Service's node-local end (nodes running containers). */
+  apiEndpoint?: ApiEndpoint;
   log: (line: string) => void;
   /** The control plane speaks another protocol: stop and tell the user. */
   onUpgradeRequired: (message: string) => void;
@@ -50,7 +54,11 @@ export class Agent {
       dataDir,
       allowPrivileged: opts.allowPrivileged ?? false,
       nodeIPs: ip ? [ip] : [],
-      ...(opts.serviceNetwork ? { dns: () => opts.serviceNetwork!.dnsSettings() } : {}),
+      ...(opts.serviceNetwork
+        ? { dns: () => opts.serviceNetwork!.dnsSettings(), services: () => opts.serviceNetwork!.serviceList() }
+        : {}),
+      // The session exists once the constructor is done; tokens are only asked for after start().
+      tokens: new ServiceAccountTokens((r) => this.session.requestToken(r)),
       onStatus: ({ pod, status }) => {
         const frame: AgentFrame = {
           type: "podStatus",
@@ -113,6 +121,10 @@ export class Agent {
         }),
       log,
       onUpgradeRequired: opts.onUpgradeRequired,
+      // A fresh serving certificate on every (re)connect; the proxy starts with the first one.
+      onConnected: () => {
+        opts.apiEndpoint?.renew((pem) => this.session.requestServingCert(pem));
+      },
     });
   }
 
@@ -174,6 +186,7 @@ export class Agent {
     await this.session.stop();
     await this.pods.stop();
     await this.opts.serviceNetwork?.stop();
+    await this.opts.apiEndpoint?.stop();
     await this.opts.runtime.close();
   }
 }

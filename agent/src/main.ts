@@ -8,6 +8,7 @@
 
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { ApiEndpoint, DEFAULT_API_PORT } from "../network/api-endpoint.ts";
 import { DEFAULT_DNS_PORT, ServiceNetwork } from "../network/service-network.ts";
 import { Agent } from "./agent.ts";
 import { defaultDataDir, loadCredential, NotJoinedError } from "./data-dir.ts";
@@ -47,17 +48,30 @@ async function runAgent(dataDir: string, runtimeOptions: RuntimeOptions, allowPr
   const credential = process.env.K_AGENT_SERVER ? { ...stored, server: process.env.K_AGENT_SERVER } : stored;
   const { runtime, podNetwork } = await createRuntime(dataDir, log, runtimeOptions);
   const hostIP = internalIp();
-  // Containers get Services and cluster DNS; WebAssembly guests have neither resolver nor netns.
+  const apiPort = Number(process.env.K_AGENT_API_PORT) || DEFAULT_API_PORT;
+  // Containers get Services, cluster DNS and the API; WebAssembly guests have neither resolver nor netns.
   const serviceNetwork = podNetwork
     ? new ServiceNetwork({
         nodeName: credential.nodeName,
         dataDir,
         hostIP,
         dnsPort: Number(process.env.K_AGENT_DNS_PORT) || DEFAULT_DNS_PORT,
+        ...(hostIP ? { apiPort } : {}),
         proxy: true,
         log,
       })
     : undefined;
+  const apiEndpoint =
+    serviceNetwork && hostIP
+      ? new ApiEndpoint({
+          host: hostIP,
+          port: apiPort,
+          server: credential.server,
+          ...(credential.caPem ? { caPem: credential.caPem } : {}),
+          allowed: (address) => serviceNetwork.mayAsk(address),
+          log,
+        })
+      : undefined;
   let upgrade: string | undefined;
   let stop!: () => void;
   const stopped = new Promise<void>((r) => {
@@ -70,6 +84,7 @@ async function runAgent(dataDir: string, runtimeOptions: RuntimeOptions, allowPr
     allowPrivileged,
     ...(podNetwork !== undefined ? { podNetwork } : {}),
     ...(serviceNetwork !== undefined ? { serviceNetwork } : {}),
+    ...(apiEndpoint !== undefined ? { apiEndpoint } : {}),
     log,
     onUpgradeRequired: (message) => {
       upgrade = message;

@@ -4,6 +4,7 @@
 
 import { access, rm } from "node:fs/promises";
 import { removeServiceNetwork } from "../network/service-network.ts";
+import { systemMounter } from "../pods/volumes/mounter.ts";
 import { credentialPath, loadCredential, removeDataDir } from "./data-dir.ts";
 import { createRuntime, runtimeStateDir } from "./runtimes.ts";
 
@@ -49,6 +50,8 @@ export async function reset(dataDir: string, log: (line: string) => void): Promi
       log(`  cannot remove the service proxy rules: ${(err as Error).message.split("\n")[0]}`),
     );
   }
+  // Pods' tmpfs volumes (secrets, service-account tokens) come off before their files can go.
+  await systemMounter.unmountAll(dataDir);
   // Runtime state on tmpfs (the wasm guests' records, containerd's state).
   await rm(runtimeStateDir(dataDir), { recursive: true, force: true });
   await removeDataDir(dataDir);

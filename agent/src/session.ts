@@ -15,8 +15,14 @@ import {
   type OpenLogStreamFrame,
   PROTOCOL_VERSION,
   parseFrame,
+  type ServerFrame,
+  type ServingCertRequestFrame,
   serverFrame,
+  type TokenRequestFrame,
 } from "../../schemas/agent/protocol.ts";
+
+type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
+
 import { ReconnectBackoff } from "./backoff.ts";
 import type { Credential } from "./data-dir.ts";
 import { type ExecWorkload, serveExecStream } from "./exec-stream.ts";
@@ -45,6 +51,8 @@ export interface SessionOptions {
   log: (line: string) => void;
   /** A stale agent: the control plane speaks another protocol. */
   onUpgradeRequired: (message: string) => void;
+  /** Each time the control plane welcomes the node (first connect and every reconnect). */
+  onConnected?: () => void;
 }
 
 function wsUrl(server: string, path: string): string {
@@ -64,6 +72,12 @@ export class Session {
   /** Frames produced while offline: only the latest per pod matters, so they are keyed. */
   private readonly outbox = new Map<string, AgentFrame>();
   private readonly ingress: IngressLink;
+  /** Requests waiting for their answer frame, by id. */
+  private readonly pending = new Map<
+    string,
+    { resolve: (f: ServerFrame) => void; reject: (err: Error) => void; timer: ReturnType<typeof setTimeout> }
+  >();
+  private requestSeq = 0;
 
   constructor(opts: SessionOptions) {
     this.opts = opts;
@@ -127,6 +141,11 @@ export class Session {
 
   private disconnected(code: number, reason: string): void {
     const was = this.connected;
+    for (const [id, p] of this.pending) {
+      clearTimeout(p.timer);
+      p.reject(new Error("the connection to the control plane dropped; retrying"));
+      this.pending.delete(id);
+    }
     this.connected = false;
     if (this.keepaliveTimer) clearInterval(this.keepaliveTimer);
     this.keepaliveTimer = undefined;
@@ -155,6 +174,7 @@ export class Session {
         await this.reportNode();
         for (const f of this.opts.workload.currentStatuses()) this.queue(f);
         this.flush();
+        this.opts.onConnected?.();
         return;
       case "upgrade":
         this.opts.onUpgradeRequired(frame.message);
@@ -182,7 +202,52 @@ export class Session {
       case "error":
         this.opts.log(`the control plane says: ${frame.message}`);
         return;
+      case "tokenResponse":
+      case "servingCert": {
+        const p = this.pending.get(frame.id);
+        if (!p) return;
+        this.pending.delete(frame.id);
+        clearTimeout(p.timer);
+        p.resolve(frame);
+        return;
+      }
     }
+  }
+
+  /** Sends a request frame and waits for the answer with its id (rejects when offline or after `timeoutMs`). */
+  private request(
+    frame: DistributiveOmit<TokenRequestFrame | ServingCertRequestFrame, "id">,
+    timeoutMs = 15_000,
+  ): Promise<ServerFrame> {
+    const ws = this.ws;
+    if (!this.connected || !ws) return Promise.reject(new Error("the control plane is unreachable from this node"));
+    const id = `r${++this.requestSeq}`;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new Error(`no answer from the control plane within ${timeoutMs / 1000} s`));
+      }, timeoutMs);
+      this.pending.set(id, { resolve, reject, timer });
+      ws.send(JSON.stringify({ ...frame, id }));
+    });
+  }
+
+  /** A service-account token bound to one of this node's pods (its projected volume). */
+  async requestToken(
+    r: Omit<TokenRequestFrame, "type" | "id">,
+  ): Promise<{ token: string; expirationTimestamp: string }> {
+    const f = await this.request({ type: "tokenRequest", ...r });
+    if (f.type !== "tokenResponse" || !f.token || !f.expirationTimestamp)
+      throw new Error(f.type === "tokenResponse" && f.error ? f.error : "the control plane sent no token");
+    return { token: f.token, expirationTimestamp: f.expirationTimestamp };
+  }
+
+  /** A serving certificate for the `kubernetes` Service for this node's public key, and the cluster CA. */
+  async requestServingCert(publicKeyPem: string): Promise<{ certPem: string; caPem: string }> {
+    const f = await this.request({ type: "servingCertRequest", publicKeyPem });
+    if (f.type !== "servingCert" || !f.certPem || !f.caPem)
+      throw new Error(f.type === "servingCert" && f.error ? f.error : "the control plane sent no certificate");
+    return { certPem: f.certPem, caPem: f.caPem };
   }
 
   private startKeepalive(): void {

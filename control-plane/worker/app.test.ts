@@ -253,10 +253,12 @@ describe("bad input", () => {
     ],
   ])("answers %s with a Status and writes nothing", async (_what, path, method, payload, type, code) => {
     const c = await cluster();
+    const before = await body(await call(`${c}/api/v1/namespaces/default/configmaps`));
     const r = await call(`${c}${path}`, { method, body: payload, headers: type ? { "content-type": type } : {} });
     expect(r.status).toBe(code);
     expect(await body(r)).toMatchObject({ kind: "Status", status: "Failure", code });
-    const list = await body(await call(`${c}/api/v1/namespaces/default/configmaps`));
-    expect(list.items).toEqual([]);
+    const after = await body(await call(`${c}/api/v1/namespaces/default/configmaps`));
+    expect(after.items).toEqual(before.items);
+    expect(after.metadata).toEqual(before.metadata);
   });
 });

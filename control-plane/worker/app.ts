@@ -3,7 +3,7 @@
 
 import { Hono } from "hono";
 import { ApiError } from "../api/errors.ts";
-import { authenticate, type Identity } from "./auth.ts";
+import { API_AUDIENCE, authenticate, type Identity } from "./auth.ts";
 import { CLUSTER_NAME, clusterExists, handleClusters } from "./clusters.ts";
 import {
   AGGREGATED_CONTENT_TYPE,
@@ -54,8 +54,9 @@ async function serveCluster(
       adminTokenHash: env.ADMIN_TOKEN_HASH,
       cluster,
       // Credentials stored in a cluster are only looked up once the cluster is known to exist.
-      nodeFor: async (hash) =>
-        (await clusterExists(env, cluster)) ? storeFor(env, cluster).nodeIdentity(hash) : undefined,
+      cacheMs: authCacheMs(env),
+      credentialFor: async (hash) =>
+        (await clusterExists(env, cluster)) ? storeFor(env, cluster).credentialIdentity(hash, API_AUDIENCE) : undefined,
     },
   );
   if (identity.cluster !== undefined && identity.cluster !== cluster)
@@ -106,6 +107,12 @@ async function serveCluster(
     default:
       throw notFoundPath();
   }
+}
+
+/** AUTH_CACHE_SECONDS: how long a revoked token may still pass (tests set it low). */
+function authCacheMs(env: Env): number | undefined {
+  const n = Number((env as unknown as Record<string, string | undefined>).AUTH_CACHE_SECONDS);
+  return Number.isFinite(n) && n >= 0 ? n * 1000 : undefined;
 }
 
 function missingCluster(cluster: string): ApiError {

@@ -4,15 +4,25 @@
 // client are throttled.
 
 import { ApiError, unauthorized } from "../api/errors.ts";
+import type { CredentialIdentity } from "../durable-objects/store/types.ts";
+
+/**
+ * The audience of tokens meant for this API server (upstream's default --api-audiences, which
+ * TokenRequest gives a token when the request names none). A token for another audience (a
+ * projected token for Vault, say) never authenticates here.
+ */
+export const API_AUDIENCE = "https://kubernetes.default.svc.cluster.local";
 
 export interface Identity {
-  /** `kflare:admin` is the deployment-level admin; cluster-scoped identities come later (nodes, service accounts). */
+  /** `kflare:admin` is the deployment-level admin; `system:node:<name>` a node; `system:serviceaccount:<ns>:<name>` a service account. */
   user: string;
   groups: string[];
   /** The cluster a token is valid for; undefined means every cluster (the deployment admin). */
   cluster: string | undefined;
   /** For node credentials: the node. */
   node?: string;
+  /** For service-account tokens: the account, and the pod a bound token belongs to. */
+  serviceAccount?: { namespace: string; name: string; uid: string; pod?: { name: string; uid: string } };
 }
 
 const encoder = new TextEncoder();
@@ -61,12 +71,29 @@ export interface AuthConfig {
   adminTokenHash: string | undefined;
   /** The cluster the request is for: cluster-scoped credentials are looked up in its store. */
   cluster: string;
-  /** The node a credential hash belongs to in that cluster, if any. */
-  nodeFor: (hash: string) => Promise<string | undefined>;
+  /** Who a credential hash belongs to in that cluster (a node or a service account), if anyone. */
+  credentialFor: (hash: string) => Promise<CredentialIdentity | undefined>;
+  /** How long a token's identity is cached per isolate (default 10 s, as kube-apiserver's token cache). */
+  cacheMs?: number;
 }
 
 export function nodeIdentity(node: string, cluster: string): Identity {
   return { user: `system:node:${node}`, groups: ["system:nodes", "system:authenticated"], cluster, node };
+}
+
+/** A service account's user and groups, as upstream names them (what RBAC subjects match). */
+export function serviceAccountIdentity(sa: NonNullable<Identity["serviceAccount"]>, cluster: string): Identity {
+  return {
+    user: `system:serviceaccount:${sa.namespace}:${sa.name}`,
+    groups: ["system:serviceaccounts", `system:serviceaccounts:${sa.namespace}`, "system:authenticated"],
+    cluster,
+    serviceAccount: sa,
+  };
+}
+
+function clusterIdentity(found: CredentialIdentity | undefined, cluster: string): Identity | null {
+  if (!found) return null;
+  return "node" in found ? nodeIdentity(found.node, cluster) : serviceAccountIdentity(found.serviceAccount, cluster);
 }
 
 /** Who a request is, from its Authorization header; throws 401 (or 429 when throttled). */
@@ -89,11 +116,8 @@ export async function authenticate(header: string | null, client: string, config
   if (cached && cached.until > now) identity = cached.identity;
   else {
     identity = config.adminTokenHash && digestsEqual(hash, config.adminTokenHash.toLowerCase()) ? ADMIN : null;
-    if (!identity) {
-      const node = await config.nodeFor(hash);
-      if (node) identity = nodeIdentity(node, config.cluster);
-    }
-    cache.set(key, { identity, until: now + CACHE_MS });
+    identity ??= clusterIdentity(await config.credentialFor(hash), config.cluster);
+    cache.set(key, { identity, until: now + (config.cacheMs ?? CACHE_MS) });
     if (cache.size > 10_000) cache.clear();
   }
   if (!identity) {

@@ -1,6 +1,7 @@
 // What a node credential may do through the REST API (upstream's Node authorizer with
 // NodeRestriction): read nodes, services and runtime classes; its own pods and exactly what they
-// reference; write its own Node, its own Lease, its pods' status, events; delete its own pods.
+// reference; write its own Node, its own Lease, its pods' status, events; delete its own pods;
+// request tokens bound to its own pods.
 // Everything else is 403 with upstream's wording.
 
 import { forbidden } from "../api/errors.ts";
@@ -9,7 +10,8 @@ import type { ResourceRequest } from "./handlers/context.ts";
 
 const READ_ANY = new Set(["nodes", "services", "runtimeclasses", "endpointslices", "endpoints"]);
 
-function verbOf(req: ResourceRequest): string {
+/** The authorizer verb of a request (kube-apiserver's RequestInfo: get/list/watch/create/update/patch/delete...). */
+export function verbOf(req: ResourceRequest): string {
   const m = req.request.method;
   const named = req.path.name !== undefined;
   if (m === "GET") {
@@ -22,11 +24,12 @@ function verbOf(req: ResourceRequest): string {
   );
 }
 
-function refuse(identity: Identity, verb: string, req: ResourceRequest, why: string) {
+/** A 403 worded as kube-apiserver words it; `why` (may be "") follows a colon. */
+export function refuse(identity: Identity, verb: string, req: ResourceRequest, why: string) {
   const scope = req.namespace ? `in the namespace "${req.namespace}"` : "at the cluster scope";
   const resource = req.path.subresource ? `${req.rt.plural}/${req.path.subresource}` : req.rt.plural;
   return forbidden(
-    `${resource}${req.path.name ? ` "${req.path.name}"` : ""} is forbidden: User "${identity.user}" cannot ${verb} resource "${resource}" in API group "${req.rt.group}" ${scope}: ${why}`,
+    `${resource}${req.path.name ? ` "${req.path.name}"` : ""} is forbidden: User "${identity.user}" cannot ${verb} resource "${resource}" in API group "${req.rt.group}" ${scope}${why ? `: ${why}` : ""}`,
     { name: req.path.name, group: req.rt.group, kind: req.rt.plural },
   );
 }
@@ -78,5 +81,7 @@ export async function authorizeNode(identity: Identity, req: ResourceRequest): P
   if (plural === "leases" && req.namespace === "kube-node-lease" && (name === node || (verb === "create" && !name)))
     return;
   if (plural === "events" && (verb === "create" || verb === "patch" || verb === "update")) return;
+  // Tokens for its pods' service accounts; the store refuses a pod not bound to this node.
+  if (plural === "serviceaccounts" && sub === "token" && verb === "create") return;
   throw refuse(identity, verb, req, "nodes may not do this");
 }

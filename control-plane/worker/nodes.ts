@@ -13,7 +13,7 @@ import { storeFor, unwrap } from "./store-client.ts";
 const NODE_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 const TOKEN = /^([a-z0-9]{6})\.([a-z0-9]{16})$/;
 
-function randomToken(): string {
+export function randomToken(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(32));
   return btoa(String.fromCharCode(...bytes))
     .replace(/\+/g, "-")

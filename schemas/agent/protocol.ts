@@ -74,12 +74,39 @@ export const eventFrame = z.object({
   event: object,
 });
 
+/**
+ * A service-account token for one of the node's pods (its projected token volume), as a
+ * TokenRequest bound to that pod. Answered by a tokenResponse with the same id.
+ */
+export const tokenRequestFrame = z.object({
+  type: z.literal("tokenRequest"),
+  id: z.string(),
+  namespace: z.string(),
+  serviceAccount: z.string(),
+  pod: z.string(),
+  podUid: z.string(),
+  audiences: z.array(z.string()).optional(),
+  expirationSeconds: z.number().int(),
+});
+
+/**
+ * A serving certificate for the `kubernetes` Service, signed by the cluster CA, for the node's own
+ * key (only the public half travels). Answered by a servingCert frame with the same id.
+ */
+export const servingCertRequestFrame = z.object({
+  type: z.literal("servingCertRequest"),
+  id: z.string(),
+  publicKeyPem: z.string(),
+});
+
 export const agentFrame = z.discriminatedUnion("type", [
   helloFrame,
   podStatusFrame,
   nodeStatusFrame,
   podDeletedFrame,
   eventFrame,
+  tokenRequestFrame,
+  servingCertRequestFrame,
 ]);
 export type AgentFrame = z.infer<typeof agentFrame>;
 
@@ -199,6 +226,25 @@ export const openStreamFrame = z.discriminatedUnion("kind", [
 
 export const errorFrame = z.object({ type: z.literal("error"), message: z.string() });
 
+export const tokenResponseFrame = z.object({
+  type: z.literal("tokenResponse"),
+  id: z.string(),
+  token: z.string().optional(),
+  /** RFC 3339. */
+  expirationTimestamp: z.string().optional(),
+  /** Why no token was issued (the pod is gone, the account does not exist...). */
+  error: z.string().optional(),
+});
+
+export const servingCertFrame = z.object({
+  type: z.literal("servingCert"),
+  id: z.string(),
+  certPem: z.string().optional(),
+  /** The cluster CA: what pods trust (kube-root-ca.crt). */
+  caPem: z.string().optional(),
+  error: z.string().optional(),
+});
+
 export const serverFrame = z.discriminatedUnion("type", [
   welcomeFrame,
   upgradeFrame,
@@ -206,6 +252,8 @@ export const serverFrame = z.discriminatedUnion("type", [
   networkFrame,
   openStreamFrame,
   errorFrame,
+  tokenResponseFrame,
+  servingCertFrame,
 ]);
 export type ServerFrame = z.infer<typeof serverFrame>;
 export type OpenStreamFrame = z.infer<typeof openStreamFrame>;
@@ -214,6 +262,10 @@ export type OpenExecStreamFrame = z.infer<typeof openExecStreamFrame>;
 export type OpenPortForwardStreamFrame = z.infer<typeof openPortForwardStreamFrame>;
 export type AssignmentFrame = z.infer<typeof assignmentFrame>;
 export type NetworkFrame = z.infer<typeof networkFrame>;
+export type TokenRequestFrame = z.infer<typeof tokenRequestFrame>;
+export type TokenResponseFrame = z.infer<typeof tokenResponseFrame>;
+export type ServingCertFrame = z.infer<typeof servingCertFrame>;
+export type ServingCertRequestFrame = z.infer<typeof servingCertRequestFrame>;
 
 /** Parses a text frame; undefined (never a throw) for anything that is not a valid frame. */
 export function parseFrame<T>(schema: z.ZodType<T>, text: string): T | undefined {

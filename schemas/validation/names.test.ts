@@ -9,6 +9,7 @@ import {
   isIP,
   isQualifiedName,
   isValidLabelValue,
+  isValidPathSegmentName,
   isValidPortName,
   maskTrailingDash,
 } from "./names.ts";
@@ -105,4 +106,15 @@ describe("addresses", () => {
     ["10.0.0.0/33", false],
     ["10.0.0.0", false],
   ])("CIDR %j", (value, ok) => expect(isCIDR(value)).toBe(ok));
+});
+
+describe("path segment names", () => {
+  it.each([
+    ["system:controller:x", []],
+    [".", ["may not be '.'"]],
+    ["..", ["may not be '..'"]],
+    ["a/b%c", ["may not contain '/'", "may not contain '%'"]],
+  ])("%s", (name, errors) => {
+    expect(isValidPathSegmentName(name)).toEqual(errors);
+  });
 });

@@ -204,6 +204,15 @@ export function maskTrailingDash(name: string): string {
   return name.length > 1 && name.endsWith("-") ? `${name.slice(0, -2)}a` : name;
 }
 
+/**
+ * A name that is safe as one URL path segment (apimachinery's IsValidPathSegmentName): RBAC
+ * objects use it instead of a DNS check, so "system:controller:x" is a valid role name.
+ */
+export function isValidPathSegmentName(value: string): string[] {
+  if (value === "." || value === "..") return [`may not be '${value}'`];
+  return ["/", "%"].filter((c) => value.includes(c)).map((c) => `may not contain '${c}'`);
+}
+
 export function isHTTPHeaderName(value: string): string[] {
   if (/^[-A-Za-z0-9]+$/.test(value)) return [];
   return [

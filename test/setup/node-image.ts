@@ -1,7 +1,8 @@
 // A test image that runs a Node.js server (node-image-server.mjs) in a pod, without the internet:
 // the busybox layer of container-images.ts plus one layer holding this machine's Node binary, the
 // shared libraries it loads (at the paths ldd names, the dynamic loader included), the `ws`
-// package and the server script. ~100 MB, so it is pushed only by the tests that use it, not with
+// package, the server script, and /app/in-cluster.mjs (in-cluster-client.mjs bundled with
+// @kubernetes/client-node by esbuild). ~100 MB, so it is pushed only by the tests that use it, not with
 // the other test images. Deterministic: the same inputs give the same layer bytes, cached under
 // IMAGE_CACHE by a hash of those inputs.
 import { execFileSync } from "node:child_process";
@@ -27,19 +28,24 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { gzip } from "node:zlib";
+import { buildSync } from "esbuild";
 import { pushImage } from "../../agent/runtime/wasm/push.ts";
 import { busyboxLayer, deterministicTar, IMAGE_CACHE, imageConfig } from "./container-images.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const SERVER = join(import.meta.dirname, "node-image-server.mjs");
 const WS = join(ROOT, "node_modules/ws");
+const IN_CLUSTER_CLIENT = join(import.meta.dirname, "in-cluster-client.mjs");
 /** Bump when the layer's layout changes, so cached layers of the old layout are not reused. */
-const LAYOUT = "node-layer-v1";
+const LAYOUT = "node-layer-v2";
 
 /** One entry of the layer: a file copied from the machine, or a symlink, at its path in the image. */
 type Entry = { path: string; source: string } | { path: string; link: string };
 
-/** Pushes `<registry>/kflare-test/node:1` (Node `node`, this process's by default); returns the reference. */
+/**
+ * Pushes `<registry>/kflare-test/node:<major>` (Node `node`, this process's by default; tagged by
+ * its major version, so images of two Node versions can sit in one registry); returns the reference.
+ */
 export async function pushNodeImage(registry: string, node: string = process.execPath): Promise<string> {
   const base = busyboxLayer();
   const top = await nodeLayer(node);
@@ -47,11 +53,12 @@ export async function pushNodeImage(registry: string, node: string = process.exe
     env: ["PATH=/usr/local/bin:/bin"],
     workingDir: "/app",
   });
-  await pushImage(registry, "kflare-test/node", "1", {
+  const tag = execFileSync(node, ["-p", "process.versions.node.split('.')[0]"], { encoding: "utf8" }).trim();
+  await pushImage(registry, "kflare-test/node", tag, {
     config: { mediaType: "application/vnd.oci.image.config.v1+json", bytes: config },
     layers: [base.gz, top.gz].map((bytes) => ({ mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", bytes })),
   });
-  return `${registry}/kflare-test/node:1`;
+  return `${registry}/kflare-test/node:${tag}`;
 }
 
 const built = new Map<string, { gz: Uint8Array; diffId: string }>();
@@ -88,7 +95,29 @@ function layerEntries(node: string): Entry[] {
     entries.set(path, { path, source: join(WS, file) });
   }
   entries.set("/app/server.mjs", { path: "/app/server.mjs", source: SERVER });
+  entries.set("/app/in-cluster.mjs", { path: "/app/in-cluster.mjs", source: inClusterBundle() });
   return [...entries.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/**
+ * in-cluster-client.mjs and @kubernetes/client-node as one file (esbuild's output is deterministic,
+ * so the layer's cache key stays put while neither changes).
+ */
+function inClusterBundle(): string {
+  const out = join(IMAGE_CACHE, "in-cluster.mjs");
+  mkdirSync(IMAGE_CACHE, { recursive: true });
+  buildSync({
+    entryPoints: [IN_CLUSTER_CLIENT],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node22",
+    outfile: out,
+    logLevel: "warning",
+    // The client's CommonJS dependencies call require(): give the ES module one.
+    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+  });
+  return out;
 }
 
 /** The absolute paths `ldd` resolves the binary's libraries to (the vDSO has none, so it is skipped). */

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ConfigMap, Secret } from "../../../schemas/core/config.ts";
 import type { Pod } from "../../../schemas/core/pod.ts";
 import type { Volume } from "../../../schemas/core/volume.ts";
+import type { TokenSource } from "../service-account-tokens.ts";
 import { FakeMounter } from "../testing/fake-mounter.ts";
 import { configMap, container, makePod, secret } from "../testing/fixtures.ts";
 import { PodVolumes } from "./pod-volumes.ts";
@@ -15,7 +16,7 @@ beforeEach(async () => {
 });
 afterEach(async () => rm(dir, { recursive: true, force: true }));
 
-function setUp(volumes: Volume[], cms: ConfigMap[] = [], secrets: Secret[] = [], pod?: Pod) {
+function setUp(volumes: Volume[], cms: ConfigMap[] = [], secrets: Secret[] = [], pod?: Pod, tokens?: TokenSource) {
   const p =
     pod ?? makePod("v", { volumes, containers: [container("web", { resources: { limits: { memory: "64Mi" } } })] });
   const v = new PodVolumes(join(dir, "pods", "uid-v"), new FakeMounter());
@@ -28,6 +29,7 @@ function setUp(volumes: Volume[], cms: ConfigMap[] = [], secrets: Secret[] = [],
     config,
     addresses: { podIPs: ["10.0.0.5"], hostIPs: ["192.168.1.2"] },
     allocatable: { cpu: "4", memory: "8Gi" },
+    ...(tokens ? { tokens } : {}),
   };
   return { v, run: () => v.setUp(ctx) };
 }
@@ -164,5 +166,59 @@ describe("hostPath and emptyDir", () => {
     await v.tearDown();
     expect(mounter.mounted.size).toBe(0);
     await expect(stat(v.podDir)).rejects.toThrow();
+  });
+});
+
+describe("projected service-account volumes", () => {
+  const apiAccess: Volume = {
+    name: "kube-api-access-abcde",
+    projected: {
+      defaultMode: 0o644,
+      sources: [
+        { serviceAccountToken: { expirationSeconds: 3607, path: "token" } },
+        { configMap: { name: "kube-root-ca.crt", items: [{ key: "ca.crt", path: "ca.crt" }] } },
+        { downwardAPI: { items: [{ path: "namespace", fieldRef: { fieldPath: "metadata.namespace" } }] } },
+      ],
+    },
+  };
+
+  it("hold the pod's token, the cluster CA and the namespace, and keep the last token while no new one can be had", async () => {
+    let answer: () => Promise<string> = async () => "token-1";
+    const asked: [string | undefined, number][] = [];
+    const tokens: TokenSource = {
+      token: (_pod, audience, seconds) => {
+        asked.push([audience, seconds]);
+        return answer();
+      },
+    };
+    const ca = configMap("kube-root-ca.crt", { "ca.crt": "-----BEGIN CERTIFICATE-----" });
+    const { v, run } = setUp([apiAccess], [ca], [], undefined, tokens);
+    await run();
+    const d = v.paths.get("kube-api-access-abcde") ?? "";
+    expect(await readFile(join(d, "token"), "utf8")).toBe("token-1");
+    expect(await readFile(join(d, "ca.crt"), "utf8")).toBe("-----BEGIN CERTIFICATE-----");
+    expect(await readFile(join(d, "namespace"), "utf8")).toBe("default");
+    expect(asked).toEqual([[undefined, 3607]]);
+
+    // A new agent process (nothing cached) while the control plane is down: the file stays.
+    answer = async () => {
+      throw new Error("the control plane is unreachable from this node");
+    };
+    const again = setUp([apiAccess], [ca], [], undefined, tokens);
+    await again.run();
+    expect(await readFile(join(again.v.paths.get("kube-api-access-abcde") ?? "", "token"), "utf8")).toBe("token-1");
+  });
+
+  it("fail to mount, saying why, when there is no token at all", async () => {
+    const tokens: TokenSource = {
+      token: async () => {
+        throw new Error('serviceaccounts "builder" not found');
+      },
+    };
+    const ca = configMap("kube-root-ca.crt", { "ca.crt": "x" });
+    const { run } = setUp([apiAccess], [ca], [], undefined, tokens);
+    await expect(run()).rejects.toThrow(
+      'MountVolume.SetUp failed for volume "kube-api-access-abcde" : failed to fetch token: serviceaccounts "builder" not found',
+    );
   });
 });

@@ -4,7 +4,7 @@
 // write to its SD card.
 
 import { createHash } from "node:crypto";
-import { chmod, mkdir, rm, stat, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { Volume } from "../../../schemas/core/volume.ts";
 import { parseQuantity, unitValue } from "../../../schemas/quantity.ts";
@@ -130,10 +130,10 @@ export class PodVolumes {
           : volume.projected
             ? "projected"
             : undefined;
-    const files = volumeFiles(ctx, volume);
+    const dir = plugin ? this.dirFor(plugin, name) : "";
+    const files = await volumeFiles(ctx, volume, (path) => readFile(join(dir, path)).catch(() => undefined));
     if (!plugin || !files)
       throw new VolumeSetupError(`the volume type of ${JSON.stringify(name)} is not supported by this agent`);
-    const dir = this.dirFor(plugin, name);
     const sum = digest(files);
     if (this.written.get(name) === sum) return dir;
     await mkdir(dir, { recursive: true });

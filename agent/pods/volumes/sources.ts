@@ -1,6 +1,7 @@
 // The files a configMap, secret, downwardAPI or projected volume holds: every key (or only the
 // listed items, under their own paths), each with the item's mode or the volume's defaultMode
-// (0644 when unset, as the API server defaults it). Secret bytes are written, never logged.
+// (0644 when unset, as the API server defaults it); projected service-account tokens too. Secret
+// bytes and tokens are written, never logged.
 
 import type { KeyToPath } from "../../../schemas/core/common.ts";
 import type { Container } from "../../../schemas/core/container.ts";
@@ -8,6 +9,7 @@ import type { Pod } from "../../../schemas/core/pod.ts";
 import type { DownwardAPIVolumeFile, Volume } from "../../../schemas/core/volume.ts";
 import { fieldRefValue, type NodeAllocatable, type PodAddresses, resourceFieldValue } from "../downward.ts";
 import type { ConfigSource } from "../env.ts";
+import type { TokenSource } from "../service-account-tokens.ts";
 import type { VolumeFile } from "./atomic-dir.ts";
 
 export const DEFAULT_FILE_MODE = 0o644;
@@ -17,6 +19,8 @@ export interface SourceContext {
   config: ConfigSource;
   addresses: PodAddresses;
   allocatable: NodeAllocatable;
+  /** Service-account tokens (absent: serviceAccountToken sources are left out, e.g. in tests without a control plane). */
+  tokens?: TokenSource;
 }
 
 export class VolumeSetupError extends Error {}
@@ -104,8 +108,43 @@ function downwardFiles(
   }
 }
 
-/** The files of a volume that holds API data; undefined for other volume types. */
-export function volumeFiles(ctx: SourceContext, volume: Volume): Files | undefined {
+/**
+ * A projected service-account token. When none can be had (the control plane is unreachable after
+ * an agent restart) the file already in the volume is kept: the pod's token is still good until it
+ * expires, and the control plane decides that.
+ */
+async function tokenFile(
+  ctx: SourceContext,
+  source: { audience?: string; expirationSeconds?: number; path?: string },
+  mode: number,
+  existing: ((path: string) => Promise<Buffer | undefined>) | undefined,
+  into: Files,
+): Promise<void> {
+  if (!ctx.tokens) return;
+  const path = source.path ?? "";
+  try {
+    const token = await ctx.tokens.token(ctx.pod, source.audience, source.expirationSeconds ?? 3600);
+    into.set(path, { data: Buffer.from(token, "utf8"), mode });
+  } catch (err) {
+    const kept = await existing?.(path);
+    if (kept) {
+      into.set(path, { data: kept, mode });
+      return;
+    }
+    const why = err instanceof Error ? err.message : String(err);
+    throw new VolumeSetupError(`failed to fetch token: ${why}`);
+  }
+}
+
+/**
+ * The files of a volume that holds API data; undefined for other volume types. `existing` reads a
+ * file the volume holds now (what a token falls back to).
+ */
+export async function volumeFiles(
+  ctx: SourceContext,
+  volume: Volume,
+  existing?: (path: string) => Promise<Buffer | undefined>,
+): Promise<Files | undefined> {
   const files: Files = new Map();
   if (volume.configMap) {
     configMapFiles(ctx, volume.configMap, volume.configMap.defaultMode ?? DEFAULT_FILE_MODE, files);
@@ -125,8 +164,8 @@ export function volumeFiles(ctx: SourceContext, volume: Volume): Files | undefin
       if (source.configMap) configMapFiles(ctx, source.configMap, mode, files);
       else if (source.secret) secretFiles(ctx, source.secret, mode, files);
       else if (source.downwardAPI) downwardFiles(ctx, source.downwardAPI.items, mode, files);
-      // serviceAccountToken, clusterTrustBundle and podCertificate need API calls (TokenRequest...)
-      // the session does not make yet: those sources are left out rather than failing the pod.
+      else if (source.serviceAccountToken) await tokenFile(ctx, source.serviceAccountToken, mode, existing, files);
+      // clusterTrustBundle and podCertificate (beta upstream) are left out rather than failing the pod.
     }
   } else {
     return undefined;

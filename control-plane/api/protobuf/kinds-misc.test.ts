@@ -7,6 +7,7 @@ import { ConfigMapSchema } from "./gen/api/core/v1/object_pb.ts";
 import { IngressSchema } from "./gen/api/networking/v1/ingress_pb.ts";
 import { RuntimeClassSchema } from "./gen/api/node/v1/runtimeclass_pb.ts";
 import { EvictionSchema } from "./gen/api/policy/v1/eviction_pb.ts";
+import { ClusterRoleSchema, RoleBindingSchema } from "./gen/api/rbac/v1/rbac_pb.ts";
 import { DeleteOptionsSchema } from "./gen/apimachinery/meta/v1/meta_pb.ts";
 import { supportedKinds } from "./kinds.ts";
 import { body } from "./test-support.ts";
@@ -47,6 +48,52 @@ describe("Ingress", () => {
           },
         ],
       },
+    });
+  });
+});
+
+describe("RBAC", () => {
+  const RBAC = "rbac.authorization.k8s.io";
+
+  it("RoleBinding as `kubectl create rolebinding` sends it: roleRef and subject kind/name always present", () => {
+    const bytes = body(RoleBindingSchema, `${RBAC}/v1`, "RoleBinding", {
+      metadata: { name: "ci-view", namespace: "a" },
+      roleRef: { apiGroup: RBAC, kind: "ClusterRole", name: "view" },
+      subjects: [
+        { kind: "ServiceAccount", name: "ci", namespace: "a" },
+        { kind: "User", apiGroup: RBAC, name: "alice" },
+      ],
+    });
+    expect(decodeProtobufObject(bytes).object).toEqual({
+      apiVersion: `${RBAC}/v1`,
+      kind: "RoleBinding",
+      metadata: { name: "ci-view", namespace: "a" },
+      roleRef: { apiGroup: RBAC, kind: "ClusterRole", name: "view" },
+      subjects: [
+        { kind: "ServiceAccount", name: "ci", namespace: "a" },
+        { kind: "User", apiGroup: RBAC, name: "alice" },
+      ],
+    });
+  });
+
+  it("ClusterRole with rules and an aggregation rule", () => {
+    const bytes = body(ClusterRoleSchema, `${RBAC}/v1`, "ClusterRole", {
+      metadata: { name: "monitoring" },
+      rules: [
+        { verbs: ["get", "list"], apiGroups: [""], resources: ["pods", "pods/log"], resourceNames: ["web"] },
+        { verbs: ["get"], nonResourceURLs: ["/metrics"] },
+      ],
+      aggregationRule: { clusterRoleSelectors: [{ matchLabels: { "example.com/aggregate-to-monitoring": "true" } }] },
+    });
+    expect(decodeProtobufObject(bytes).object).toEqual({
+      apiVersion: `${RBAC}/v1`,
+      kind: "ClusterRole",
+      metadata: { name: "monitoring" },
+      rules: [
+        { verbs: ["get", "list"], apiGroups: [""], resources: ["pods", "pods/log"], resourceNames: ["web"] },
+        { verbs: ["get"], nonResourceURLs: ["/metrics"] },
+      ],
+      aggregationRule: { clusterRoleSelectors: [{ matchLabels: { "example.com/aggregate-to-monitoring": "true" } }] },
     });
   });
 });
@@ -243,5 +290,6 @@ describe("other kinds", () => {
   it("lists the kinds it decodes", () => {
     expect(supportedKinds()).toContain("apps/v1/Deployment");
     expect(supportedKinds()).toContain("authentication.k8s.io/v1/TokenRequest");
+    expect(supportedKinds()).toContain("rbac.authorization.k8s.io/v1/ClusterRoleBinding");
   });
 });

@@ -20,6 +20,12 @@ import { EndpointSliceSchema } from "./gen/api/discovery/v1/endpointslice_pb.ts"
 import { IngressClassSchema, IngressSchema } from "./gen/api/networking/v1/ingress_pb.ts";
 import { RuntimeClassSchema } from "./gen/api/node/v1/runtimeclass_pb.ts";
 import { EvictionSchema } from "./gen/api/policy/v1/eviction_pb.ts";
+import {
+  ClusterRoleBindingSchema,
+  ClusterRoleSchema,
+  RoleBindingSchema,
+  RoleSchema,
+} from "./gen/api/rbac/v1/rbac_pb.ts";
 import { DeleteOptionsSchema } from "./gen/apimachinery/meta/v1/meta_pb.ts";
 
 const KINDS: ReadonlyMap<string, DescMessage> = new Map<string, DescMessage>([
@@ -44,6 +50,10 @@ const KINDS: ReadonlyMap<string, DescMessage> = new Map<string, DescMessage>([
   ["networking.k8s.io/v1/Ingress", IngressSchema],
   ["networking.k8s.io/v1/IngressClass", IngressClassSchema],
   ["node.k8s.io/v1/RuntimeClass", RuntimeClassSchema],
+  ["rbac.authorization.k8s.io/v1/Role", RoleSchema],
+  ["rbac.authorization.k8s.io/v1/ClusterRole", ClusterRoleSchema],
+  ["rbac.authorization.k8s.io/v1/RoleBinding", RoleBindingSchema],
+  ["rbac.authorization.k8s.io/v1/ClusterRoleBinding", ClusterRoleBindingSchema],
   ["authentication.k8s.io/v1/TokenRequest", TokenRequestSchema],
 ]);
 

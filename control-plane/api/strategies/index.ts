@@ -13,6 +13,8 @@ import { ingressClassStrategy, ingressStrategy } from "./ingress.ts";
 import { namespaceStrategy } from "./namespace.ts";
 import { nodeStrategy } from "./node.ts";
 import { podStrategy } from "./pod.ts";
+import { clusterRoleBindingStrategy, roleBindingStrategy } from "./rbac-bindings.ts";
+import { clusterRoleStrategy, roleStrategy } from "./rbac-roles.ts";
 import { replicaSetStrategy } from "./replicaset.ts";
 import { serviceStrategy } from "./service.ts";
 import { leaseStrategy, runtimeClassStrategy, serviceAccountStrategy } from "./simple.ts";
@@ -41,6 +43,10 @@ const strategies = new Map<string, ResourceStrategy>([
   ["networking.k8s.io/v1/IngressClass", ingressClassStrategy as ResourceStrategy],
   ["events.k8s.io/v1/Event", eventsV1EventStrategy as ResourceStrategy],
   ["node.k8s.io/v1/RuntimeClass", runtimeClassStrategy as ResourceStrategy],
+  ["rbac.authorization.k8s.io/v1/Role", roleStrategy as ResourceStrategy],
+  ["rbac.authorization.k8s.io/v1/RoleBinding", roleBindingStrategy as ResourceStrategy],
+  ["rbac.authorization.k8s.io/v1/ClusterRole", clusterRoleStrategy as ResourceStrategy],
+  ["rbac.authorization.k8s.io/v1/ClusterRoleBinding", clusterRoleBindingStrategy as ResourceStrategy],
 ]);
 
 export function strategyFor(resource: ResourceType): ResourceStrategy<KubeObject> {

@@ -9,6 +9,7 @@ import {
   isDNS1123Subdomain,
   isQualifiedName,
   isValidLabelValue,
+  isValidPathSegmentName,
   maskTrailingDash,
 } from "../../../schemas/validation/names.ts";
 import type { StatusCause } from "../errors.ts";
@@ -21,6 +22,8 @@ export const nameIsDNSSubdomain: NameCheck = (name, prefix) =>
   isDNS1123Subdomain(prefix ? maskTrailingDash(name) : name);
 export const nameIsDNSLabel: NameCheck = (name, prefix) => isDNS1123Label(prefix ? maskTrailingDash(name) : name);
 export const nameIsDNS1035Label: NameCheck = (name, prefix) => isDNS1035Label(prefix ? maskTrailingDash(name) : name);
+/** RBAC kinds: any name usable as a path segment, prefix or not (upstream's ValidateRBACName). */
+export const nameIsPathSegment: NameCheck = (name) => isValidPathSegmentName(name);
 
 export const TOTAL_ANNOTATION_SIZE_LIMIT = 256 * 1024;
 /** Finalizer names that need no domain prefix. */

@@ -151,6 +151,10 @@ describe("printerFor", () => {
     ["apps", "v1", "replicasets", "Desired"],
     ["coordination.k8s.io", "v1", "leases", "Holder"],
     ["node.k8s.io", "v1", "runtimeclasses", "Handler"],
+    ["rbac.authorization.k8s.io", "v1", "roles", "Created At"],
+    ["rbac.authorization.k8s.io", "v1", "clusterroles", "Created At"],
+    ["rbac.authorization.k8s.io", "v1", "rolebindings", "Role"],
+    ["rbac.authorization.k8s.io", "v1", "clusterrolebindings", "Role"],
   ])("%s/%s %s has its own printer", (group, version, plural, second) => {
     expect(printerFor(resource(group, version, plural)).columns[1]?.name).toBe(second);
   });

@@ -14,6 +14,7 @@ import { leasePrinter } from "./leases.ts";
 import { namespacePrinter } from "./namespaces.ts";
 import { nodePrinter } from "./nodes.ts";
 import { podPrinter } from "./pods.ts";
+import { roleBindingPrinter, rolePrinter } from "./rbac.ts";
 import { replicaSetPrinter } from "./replicasets.ts";
 import { runtimeClassPrinter } from "./runtimeclasses.ts";
 import { secretPrinter } from "./secrets.ts";
@@ -45,6 +46,10 @@ const PRINTERS: ReadonlyMap<string, Printer> = new Map([
   ["runtimeclasses.node.k8s.io", runtimeClassPrinter],
   ["ingresses.networking.k8s.io", ingressPrinter],
   ["ingressclasses.networking.k8s.io", ingressClassPrinter],
+  ["roles.rbac.authorization.k8s.io", rolePrinter],
+  ["clusterroles.rbac.authorization.k8s.io", rolePrinter],
+  ["rolebindings.rbac.authorization.k8s.io", roleBindingPrinter],
+  ["clusterrolebindings.rbac.authorization.k8s.io", roleBindingPrinter],
 ]);
 
 /** The printer for a resource; Name + Created At for any resource without its own. */

@@ -12,6 +12,8 @@ export interface ControllerConfig {
   eventTtlMs: number;
   /** The ingress domain ("" when none): LoadBalancer hostnames, hosts reported outside it. */
   ingressDomain: string;
+  /** The cluster CA (PEM) published as kube-root-ca.crt in every namespace ("" publishes nothing). */
+  rootCaPem: string;
 }
 
 export interface HostContext {

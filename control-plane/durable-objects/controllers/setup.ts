@@ -12,6 +12,7 @@ import { ingressController, loadBalancerController } from "./adapters/ingress.ts
 import { namespaceController } from "./adapters/namespace.ts";
 import { nodeLifecycleController } from "./adapters/node-lifecycle.ts";
 import { replicaSetController } from "./adapters/replicaset.ts";
+import { rootCaController } from "./adapters/root-ca.ts";
 import { schedulerController } from "./adapters/scheduler.ts";
 import type { ControllerConfig } from "./controller.ts";
 import { ControllerHost } from "./host.ts";
@@ -21,12 +22,13 @@ function ms(value: string | undefined, fallbackSeconds: number): number {
   return (Number.isFinite(n) && n > 0 ? n : fallbackSeconds) * 1000;
 }
 
-export function controllerConfig(env: Env): ControllerConfig {
+export function controllerConfig(env: Env, rootCaPem = ""): ControllerConfig {
   const vars = env as unknown as Record<string, string | undefined>;
   return {
     nodeGracePeriodMs: ms(vars.NODE_GRACE_PERIOD_SECONDS, 40),
     eventTtlMs: ms(vars.EVENT_TTL_SECONDS, 3600),
     ingressDomain: ingressDomain(env),
+    rootCaPem,
   };
 }
 
@@ -35,6 +37,7 @@ export function createControllerHost(
   db: DrizzleSqliteDODatabase,
   env: Env,
   setAlarm: (at: number) => void,
+  rootCaPem = "",
 ): ControllerHost {
   const recorder = new EventRecorder(core);
   // Order matters only within one round: owners before dependents keeps a rollout's writes few.
@@ -48,11 +51,12 @@ export function createControllerHost(
     loadBalancerController(core),
     garbageCollector(core),
     namespaceController(core),
+    rootCaController(core),
     nodeLifecycleController(core),
     eventExpiryController(core),
   ];
   return new ControllerHost(core, db, controllers, {
-    config: controllerConfig(env),
+    config: controllerConfig(env, rootCaPem),
     setAlarm,
     recordEvent: (spec, ctx) => recorder.record(spec, ctx),
     log: (line) => console.log(line),

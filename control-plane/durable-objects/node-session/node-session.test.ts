@@ -103,7 +103,11 @@ describe("the session", () => {
     });
     const assignment = await agent.waitFor("assignment", 1, 5000, (f) => (f.pods as unknown[]).length > 0);
     expect((assignment.pods as { metadata: { name: string } }[]).map((p) => p.metadata.name)).toEqual(["web"]);
-    expect((assignment.configMaps as { metadata: { name: string } }[]).map((p) => p.metadata.name)).toEqual(["cfg"]);
+    expect((assignment.configMaps as { metadata: { name: string } }[]).map((p) => p.metadata.name)).toEqual([
+      "cfg",
+      // The pod's service-account volume projects the cluster CA.
+      "kube-root-ca.crt",
+    ]);
     const pod = (assignment.pods as { metadata: { uid: string }; status?: unknown }[])[0]!;
     expect(pod.status).toBeUndefined();
 

@@ -20,6 +20,7 @@ import { storeClient } from "../store/client.ts";
 import { ExecSessions } from "./exec-sessions.ts";
 import { INGRESS_REQUEST_PATH, INGRESS_TARGET_HEADER, IngressStreams, type IngressTarget } from "./ingress-streams.ts";
 import { LogStreams } from "./log-streams.ts";
+import { answerNodeRequest } from "./node-requests.ts";
 
 export const SERVER_VERSION = "0.1.0";
 
@@ -242,6 +243,10 @@ export class NodeSession extends DurableObject<Env> {
     }
     if (!a.helloed) {
       this.send(ws, { type: "error", message: "say hello first" });
+      return;
+    }
+    if (frame.type === "tokenRequest" || frame.type === "servingCertRequest") {
+      this.send(ws, await answerNodeRequest(storeClient(this.env.CLUSTER_STORE, a.cluster), a.node, frame));
       return;
     }
     const result = await storeClient(this.env.CLUSTER_STORE, a.cluster).nodeReport(a.node, frame);

@@ -10,6 +10,8 @@ import type { ResourceRef, StoreResult, StoreRpc } from "./types.ts";
 
 const PODS: ResourceRef = { group: "", version: "v1", plural: "pods" };
 const CMS: ResourceRef = { group: "", version: "v1", plural: "configmaps" };
+// Every namespace holds a kube-root-ca.crt: tests about the objects they write select only those.
+const OWN = "metadata.name!=kube-root-ca.crt";
 const NS: ResourceRef = { group: "", version: "v1", plural: "namespaces" };
 const DEPLOY: ResourceRef = { group: "apps", version: "v1", plural: "deployments" };
 const SVC: ResourceRef = { group: "", version: "v1", plural: "services" };
@@ -98,9 +100,9 @@ describe("revisions and concurrency", () => {
     const a = ok(await s.create(CMS, cm("a")));
     const b = ok(await s.create(NS, { apiVersion: "v1", kind: "Namespace", metadata: { name: "team" } }));
     expect(Number(a.metadata.resourceVersion)).toBe(start + 1);
-    // A namespace comes with its default ServiceAccount: two revisions.
+    // A namespace comes with its default ServiceAccount and its kube-root-ca.crt: three revisions.
     expect(Number(b.metadata.resourceVersion)).toBe(start + 2);
-    expect(await s.revision()).toBe(start + 3);
+    expect(await s.revision()).toBe(start + 4);
     expect(a.metadata.uid).toMatch(/^[0-9a-f-]{36}$/);
     expect(a.metadata.creationTimestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
   });
@@ -204,7 +206,7 @@ describe("lists", () => {
   it("paginates a consistent snapshot and expires old continue tokens", async () => {
     const s = store();
     for (const n of ["a", "b", "c", "d", "e"]) ok(await s.create(CMS, cm(n)));
-    const page1 = ok(await s.list(CMS, { namespace: "default", limit: 2 }));
+    const page1 = ok(await s.list(CMS, { namespace: "default", limit: 2, fieldSelector: OWN }));
     expect(page1.items.map((o) => o.metadata.name)).toEqual(["a", "b"]);
     expect(page1.metadata.continue).toBeTruthy();
     // Writes after the first page do not show in later pages: the list is one snapshot.
@@ -212,18 +214,24 @@ describe("lists", () => {
     const c = ok(await s.get(CMS, "default", "c"));
     ok(await s.update(CMS, { ...c, data: { changed: "yes" } }));
     ok(await s.delete(CMS, "default", "d", {}));
-    const page2 = ok(await s.list(CMS, { namespace: "default", limit: 2, continue: page1.metadata.continue }));
+    const page2 = ok(
+      await s.list(CMS, { namespace: "default", limit: 2, fieldSelector: OWN, continue: page1.metadata.continue }),
+    );
     expect(page2.items.map((o) => o.metadata.name)).toEqual(["c", "d"]);
     expect(page2.items[0]!.data).toEqual({});
     expect(page2.metadata.resourceVersion).toBe(page1.metadata.resourceVersion);
-    const page3 = ok(await s.list(CMS, { namespace: "default", limit: 2, continue: page2.metadata.continue }));
+    const page3 = ok(
+      await s.list(CMS, { namespace: "default", limit: 2, fieldSelector: OWN, continue: page2.metadata.continue }),
+    );
     expect(page3.items.map((o) => o.metadata.name)).toEqual(["e"]);
     expect(page3.metadata.continue).toBeUndefined();
     // Once history is compacted past the snapshot, the token is too old.
     await compactAll(s);
     ok(await s.create(CMS, cm("f")));
     expect(
-      failure(await s.list(CMS, { namespace: "default", limit: 2, continue: page1.metadata.continue })),
+      failure(
+        await s.list(CMS, { namespace: "default", limit: 2, fieldSelector: OWN, continue: page1.metadata.continue }),
+      ),
     ).toMatchObject({
       code: 410,
       reason: "Expired",
@@ -239,6 +247,7 @@ describe("lists", () => {
     const past = ok(
       await s.list(CMS, {
         namespace: "default",
+        fieldSelector: OWN,
         resourceVersion: a.metadata.resourceVersion,
         resourceVersionMatch: "Exact",
       }),
@@ -403,6 +412,7 @@ describe("watch", () => {
       ok(
         await s.watch(CMS, {
           namespace: "default",
+          fieldSelector: OWN,
           sendInitialEvents: true,
           resourceVersionMatch: "NotOlderThan",
           allowWatchBookmarks: true,

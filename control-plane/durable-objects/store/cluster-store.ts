@@ -10,12 +10,15 @@ import type { KubeObject } from "../../../schemas/object.ts";
 import { type ResourceType, resourceFor } from "../../../schemas/registry.ts";
 import { configureAdmission } from "../../api/admit.ts";
 import { notFound, toStatus } from "../../api/errors.ts";
+import { type Decision, evaluate, type RequestAttributes, type UserInfo } from "../../api/rbac/evaluate.ts";
 import { buildEdgeTable, type EdgeTable } from "../../ingress/edge-table.ts";
+import type { PemPair } from "../../pki/certificates.ts";
 import type { ControllerHost } from "../controllers/host.ts";
 import { createControllerHost } from "../controllers/setup.ts";
 import { edgeRouter } from "../edge/edge-router.ts";
 import { nodeSessionName } from "../node-session/names.ts";
 import { KFLARE_INGRESS_CLASS } from "./bootstrap.ts";
+import { loadOrCreateClusterCa, signApiServingCert } from "./cluster-ca.ts";
 import { parseCidr } from "./cluster-ip.ts";
 import { EdgePublisher } from "./edge-publisher.ts";
 import { toServed, toStored } from "./event-view.ts";
@@ -24,9 +27,11 @@ import { keepNamespaceFinalizers } from "./namespace-finalizers.ts";
 import { type Assignment, NodeAccess } from "./node-access.ts";
 import { parsePortRange } from "./node-port.ts";
 import { PodCidrAllocator } from "./pod-cidr.ts";
+import { type IssuedToken, ServiceAccountTokens, type TokenIssue } from "./service-account-tokens.ts";
 import { StoreCore } from "./store-core.ts";
 import { storeStrategy } from "./store-strategy.ts";
 import type {
+  CredentialIdentity,
   DeleteCollectionOptions,
   DeleteOptions,
   DeleteResult,
@@ -52,6 +57,8 @@ export class ClusterStore extends DurableObject<Env> implements StoreRpc {
   private host: ControllerHost | undefined;
   private nodes: NodeAccess | undefined;
   private podCidrs: PodCidrAllocator | undefined;
+  private tokens: ServiceAccountTokens | undefined;
+  private ca: PemPair | undefined;
   /** Nodes with a poke in flight; true when they changed again since it was sent. */
   private readonly poking = new Map<string, boolean>();
 
@@ -74,9 +81,17 @@ export class ClusterStore extends DurableObject<Env> implements StoreRpc {
     });
     core.bootstrap();
     core.ensureDefaults();
-    const host = createControllerHost(core, db, this.env, (at) => {
-      this.ctx.storage.setAlarm(at).catch((err: unknown) => console.error("setAlarm failed", err));
-    });
+    const ca = await loadOrCreateClusterCa(db, this.clusterName());
+    core.publishRootCa(ca.certPem);
+    const host = createControllerHost(
+      core,
+      db,
+      this.env,
+      (at) => {
+        this.ctx.storage.setAlarm(at).catch((err: unknown) => console.error("setAlarm failed", err));
+      },
+      ca.certPem,
+    );
     core.onCommit = () => host.nudge();
     const clusterCidr = this.env.CLUSTER_CIDR ?? "10.42.0.0/16";
     const nodes = new NodeAccess(core, db, clusterCidr);
@@ -102,6 +117,8 @@ export class ClusterStore extends DurableObject<Env> implements StoreRpc {
     this.host = host;
     this.nodes = nodes;
     this.podCidrs = podCidrs;
+    this.tokens = new ServiceAccountTokens(core, db);
+    this.ca = ca;
     // Work left from before a restart (changes after the cursor, due timers) resumes now.
     host.start();
   }
@@ -237,9 +254,48 @@ export class ClusterStore extends DurableObject<Env> implements StoreRpc {
     }
   }
 
-  /** The node a credential's hash belongs to. */
-  async nodeIdentity(hash: string): Promise<string | undefined> {
-    return (await this.ready()) && this.nodes!.nodeFor(hash);
+  /** Who a credential's hash belongs to in this cluster: a node, or a live service-account token for `audience`. */
+  async credentialIdentity(hash: string, audience: string): Promise<CredentialIdentity | undefined> {
+    await this.ready();
+    const node = this.nodes!.nodeFor(hash);
+    if (node) return { node };
+    const serviceAccount = this.tokens!.identify(hash, audience, Date.now());
+    return serviceAccount ? { serviceAccount } : undefined;
+  }
+
+  /** TokenRequest: records a service-account token's hash once the request passes upstream's checks. */
+  async issueServiceAccountToken(request: Omit<TokenIssue, "now">): Promise<StoreResult<IssuedToken>> {
+    await this.ready();
+    try {
+      return { ok: true, value: this.tokens!.issue({ ...request, now: Date.now() }) };
+    } catch (err) {
+      return { ok: false, status: toStatus(err) };
+    }
+  }
+
+  /** RBAC's decision for a user's request (service accounts' requests; admins and nodes have their own rules). */
+  async authorize(user: UserInfo, attrs: RequestAttributes): Promise<Decision> {
+    const core = await this.ready();
+    return evaluate(user, attrs, core.rbacObjects());
+  }
+
+  /** The cluster CA (PEM): what in-cluster clients trust for the API. */
+  async clusterCa(): Promise<string> {
+    await this.ready();
+    return this.ca!.certPem;
+  }
+
+  /** A serving certificate for the `kubernetes` Service, for a node's own public key. */
+  async nodeServingCert(node: string, publicKeyPem: string): Promise<StoreResult<{ certPem: string; caPem: string }>> {
+    const core = await this.ready();
+    try {
+      const svc = core.log.get("services", "default", "kubernetes")?.value;
+      const clusterIP = (svc?.spec as { clusterIP?: string } | undefined)?.clusterIP ?? "";
+      const certPem = await signApiServingCert(this.ca!, node, publicKeyPem, clusterIP);
+      return { ok: true, value: { certPem, caPem: this.ca!.certPem } };
+    } catch (err) {
+      return { ok: false, status: toStatus(err) };
+    }
   }
 
   async joinNode(input: {

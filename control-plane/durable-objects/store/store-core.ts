@@ -3,11 +3,17 @@
 
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
 import type { KubeObject } from "../../../schemas/object.ts";
+import type { ClusterRoleBinding, RoleBinding } from "../../../schemas/rbac/binding.ts";
+import type { ClusterRole, Role } from "../../../schemas/rbac/role.ts";
 import { type ResourceType, resourceFor, storageResource } from "../../../schemas/registry.ts";
 import { ApiError, badRequest, conflict, expired, forbidden, invalid } from "../../api/errors.ts";
 import { cloneJson } from "../../api/json.ts";
+import { bootstrapRbacObjects } from "../../api/rbac/bootstrap.ts";
+import type { RbacObjects } from "../../api/rbac/types.ts";
 import { exactName, type FieldSelector, parseFieldSelector } from "../../api/selectors/fields.ts";
 import { type LabelSelector, parseLabelSelector } from "../../api/selectors/labels.ts";
+import { admitServiceAccount } from "../../api/strategies/service-account-admission.ts";
+import { ROOT_CA_CONFIGMAP, rootCaConfigMap } from "../../controllers/root-ca/plan.ts";
 import {
   DEFAULT_CLASS_ANNOTATION,
   defaultServiceAccount,
@@ -117,9 +123,32 @@ export class StoreCore {
    * Objects every cluster should have, added to existing clusters too (a store made by an older
    * version): the `wasm` RuntimeClass.
    */
+  /** The cluster CA (PEM), published as kube-root-ca.crt with each new namespace ("" until known). */
+  private rootCaPem = "";
+
+  /** Sets the cluster CA and publishes it in every namespace that lacks it (a cluster older than its CA). */
+  publishRootCa(caPem: string): void {
+    this.rootCaPem = caPem;
+    const cm = this.rt("", "v1", "configmaps");
+    const now = Date.now();
+    const writes: Planned[] = [];
+    for (const ns of this.list(this.rt("", "v1", "namespaces"), {}).items) {
+      const name = ns.metadata.name ?? "";
+      if (ns.metadata.deletionTimestamp || this.log.get("configmaps", name, ROOT_CA_CONFIGMAP)) continue;
+      writes.push({
+        rt: cm,
+        type: "ADDED",
+        value: prepareNew(cm, this.config.strategy(cm), rootCaConfigMap(name, caPem), now),
+        prev: null,
+      });
+    }
+    if (writes.length > 0) this.commit(writes);
+  }
+
   ensureDefaults(): void {
     this.ensureKubeDns();
     this.ensureIngressClass();
+    this.ensureRbacDefaults();
     const rc = this.rt("node.k8s.io", "v1", "runtimeclasses");
     if (this.log.get(storageResource(rc), "", "wasm")) return;
     this.commit([
@@ -144,6 +173,34 @@ export class StoreCore {
     if (defaults.length !== 1) return;
     spec.ingressClassName = defaults[0]!.metadata.name;
     ing.spec = spec;
+  }
+
+  /**
+   * The default ClusterRoles and bindings (cluster-admin, admin, edit, view, discovery), as
+   * kube-apiserver's RBAC bootstrap writes them: each one that is missing is created, and one an
+   * admin changed is left as it is.
+   */
+  private ensureRbacDefaults(): void {
+    for (const obj of bootstrapRbacObjects()) {
+      const rt = this.rt(
+        "rbac.authorization.k8s.io",
+        "v1",
+        obj.kind === "ClusterRole" ? "clusterroles" : "clusterrolebindings",
+      );
+      if (this.log.get(storageResource(rt), "", obj.metadata.name ?? "")) continue;
+      this.create(rt, obj, { manager: "kflare" });
+    }
+  }
+
+  /** The RBAC objects authorization decides with (a cluster holds a few dozen). */
+  rbacObjects(): RbacObjects {
+    const all = (plural: string) => this.list(this.rt("rbac.authorization.k8s.io", "v1", plural), {}).items;
+    return {
+      roles: all("roles") as unknown as Role[],
+      clusterRoles: all("clusterroles") as unknown as ClusterRole[],
+      roleBindings: all("rolebindings") as unknown as RoleBinding[],
+      clusterRoleBindings: all("clusterrolebindings") as unknown as ClusterRoleBinding[],
+    };
   }
 
   /** The `kflare` IngressClass, the default, served at the edge by the Worker. */
@@ -279,6 +336,10 @@ export class StoreCore {
       assignNodePorts(this.nodePorts, rt, value, null);
     }
     if (rt.plural === "ingresses" && rt.group === "networking.k8s.io") this.defaultIngressClass(value);
+    if (rt.plural === "pods" && rt.group === "") {
+      const account = (value.spec as { serviceAccountName?: string } | undefined)?.serviceAccountName || "default";
+      admitServiceAccount(value, this.log.get("serviceaccounts", value.metadata.namespace ?? "", account)?.value);
+    }
     if (rt.plural === "namespaces" && rt.group === "") {
       const sa = this.rt("", "v1", "serviceaccounts");
       writes.push({
@@ -287,6 +348,15 @@ export class StoreCore {
         value: prepareNew(sa, this.config.strategy(sa), defaultServiceAccount(name), now),
         prev: null,
       });
+      if (this.rootCaPem) {
+        const cm = this.rt("", "v1", "configmaps");
+        writes.push({
+          rt: cm,
+          type: "ADDED",
+          value: prepareNew(cm, this.config.strategy(cm), rootCaConfigMap(name, this.rootCaPem), now),
+          prev: null,
+        });
+      }
     }
     return writes;
   }

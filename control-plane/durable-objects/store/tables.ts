@@ -105,3 +105,33 @@ export const credentials = sqliteTable(
   },
   (t) => [index("credentials_node").on(t.node)],
 );
+
+/**
+ * Service-account tokens issued by TokenRequest, stored as SHA-256 hashes (never the tokens). A
+ * token is valid until it expires, while its ServiceAccount (same uid) exists, and, when bound to a
+ * pod, while that pod (same uid) exists; only tokens whose audiences include the API server's
+ * authenticate to it.
+ */
+export const serviceAccountTokens = sqliteTable(
+  "service_account_tokens",
+  {
+    hash: text("hash").primaryKey(),
+    namespace: text("namespace").notNull(),
+    serviceAccount: text("service_account").notNull(),
+    serviceAccountUid: text("service_account_uid").notNull(),
+    /** The pod the token is bound to ("" when unbound). */
+    pod: text("pod").notNull(),
+    podUid: text("pod_uid").notNull(),
+    /** JSON array of the token's audiences. */
+    audiences: text("audiences").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("service_account_tokens_expiry").on(t.expiresAt)],
+);
+
+/** The cluster's own key material (PEM): its CA, which signs nodes' serving certificates for the `kubernetes` Service. */
+export const clusterPki = sqliteTable("cluster_pki", {
+  key: text("key").primaryKey(),
+  value: text("value").notNull(),
+});

@@ -4,8 +4,13 @@
 import type { AgentFrame } from "../../../schemas/agent/protocol.ts";
 import type { KubeObject, ListMeta } from "../../../schemas/object.ts";
 import type { Status } from "../../api/errors.ts";
+import type { Decision, RequestAttributes, UserInfo } from "../../api/rbac/types.ts";
 import type { EdgeTable } from "../../ingress/edge-table.ts";
 import type { Assignment } from "./node-access.ts";
+import type { IssuedToken, ServiceAccountIdentity, TokenIssue } from "./service-account-tokens.ts";
+
+/** Who a cluster-scoped credential is: a node, or a service account (through a live token). */
+export type CredentialIdentity = { node: string } | { serviceAccount: ServiceAccountIdentity };
 
 export type StoreResult<T> = { ok: true; value: T } | { ok: false; status: Status };
 
@@ -106,7 +111,11 @@ export interface StoreRpc {
   watch(ref: ResourceRef, opts: WatchOptions): Promise<StoreResult<ReadableStream<Uint8Array>>>;
   revision(): Promise<number>;
   destroy(): Promise<void>;
-  nodeIdentity(hash: string): Promise<string | undefined>;
+  credentialIdentity(hash: string, audience: string): Promise<CredentialIdentity | undefined>;
+  issueServiceAccountToken(request: Omit<TokenIssue, "now">): Promise<StoreResult<IssuedToken>>;
+  clusterCa(): Promise<string>;
+  authorize(user: UserInfo, attrs: RequestAttributes): Promise<Decision>;
+  nodeServingCert(node: string, publicKeyPem: string): Promise<StoreResult<{ certPem: string; caPem: string }>>;
   joinNode(input: {
     tokenId: string;
     secretHash: string;

@@ -15,6 +15,7 @@ import { podLogs } from "./logs.ts";
 import { patchObject, patchScale } from "./patch.ts";
 import { podPortForward } from "./port-forward.ts";
 import { notFoundPath } from "./resources.ts";
+import { createServiceAccountToken } from "./token-request.ts";
 import { deleteOptions, replaceObject } from "./write.ts";
 
 function notAllowed(req: ResourceRequest, sub: string): ApiError {
@@ -56,31 +57,12 @@ export async function handleSubresource(req: ResourceRequest, name: string, sub:
     case "portforward":
       if (req.rt.plural === "pods" && (method === "GET" || method === "POST")) return podPortForward(req, name);
       throw notAllowed(req, sub);
+    case "token":
+      if (method === "POST") return createServiceAccountToken(req, name);
+      throw notAllowed(req, sub);
     default:
-      return unservedSubresource(req, name, sub);
+      throw notFoundPath();
   }
-}
-
-/** The verbs discovery lists for the subresources that need a node (and serviceaccounts/token). */
-const UNSERVED_METHODS: Record<string, readonly string[]> = {
-  token: ["POST"],
-};
-
-/**
- * Subresources this control plane does not serve yet. What upstream refuses is refused the same
- * way first (a verb the subresource lacks, a missing object, a pod no node runs: 400 "does not have
- * a host assigned"), so only a request that could otherwise work gets the 503.
- */
-async function unservedSubresource(req: ResourceRequest, name: string, sub: string): Promise<Response> {
-  if (!UNSERVED_METHODS[sub]?.includes(req.request.method)) throw notAllowed(req, sub);
-  const obj = unwrap(await req.store.get(req.ref, req.namespace, name));
-  if (req.rt.plural === "pods" && !(obj.spec as { nodeName?: string } | undefined)?.nodeName)
-    throw badRequest(`pod ${name} does not have a host assigned`);
-  throw new ApiError(
-    503,
-    "ServiceUnavailable",
-    `${req.rt.plural}/${sub} needs a node agent connection, which this control plane does not serve yet`,
-  );
 }
 
 /** The autoscaling/v1 Scale of a Deployment or ReplicaSet. */

@@ -1,0 +1,26 @@
+// Authorization of service-account requests by RBAC (Roles, ClusterRoles and their bindings in the
+// cluster's store), as kube-apiserver's RBAC authorizer decides them. The deployment admin
+// (system:masters) and nodes (the node authorizer) are decided elsewhere.
+
+import type { Identity } from "./auth.ts";
+import type { ResourceRequest } from "./handlers/context.ts";
+import { refuse, verbOf } from "./node-authorizer.ts";
+
+export async function authorizeRbac(identity: Identity, req: ResourceRequest): Promise<void> {
+  // Opening a session into a pod is a create, whatever the method (WebSocket upgrades are GETs):
+  // upstream checks `create` on pods/exec, pods/attach and pods/portforward.
+  const sub = req.path.subresource;
+  const verb = sub === "exec" || sub === "attach" || sub === "portforward" ? "create" : verbOf(req);
+  const decision = await req.store.authorize(
+    { name: identity.user, groups: identity.groups },
+    {
+      verb,
+      apiGroup: req.rt.group,
+      resource: req.rt.plural,
+      ...(req.path.subresource ? { subresource: req.path.subresource } : {}),
+      ...(req.path.name !== undefined ? { name: req.path.name } : {}),
+      namespace: req.namespace,
+    },
+  );
+  if (!decision.allowed) throw refuse(identity, verb, req, decision.reason);
+}
