@@ -252,3 +252,89 @@ describe("the session", () => {
     ).toBe(403);
   });
 });
+
+describe("a node's requests", () => {
+  function pem(der: ArrayBuffer, label: string): string {
+    const b64 = btoa(String.fromCharCode(...new Uint8Array(der)));
+    return `-----BEGIN ${label}-----\n${b64.match(/.{1,64}/g)!.join("\n")}\n-----END ${label}-----\n`;
+  }
+
+  it("gets tokens bound to its own pods only, and a serving certificate for the kubernetes Service", async () => {
+    const { c, token } = await clusterWithToken();
+    const { token: credential } = (await (await join(c, token, "pi-1")).json()) as { token: string };
+    const agent = new Agent(await connect(c, "pi-1", credential));
+    agent.ws.send(hello());
+    await agent.waitFor("welcome");
+    const made: Record<string, string> = {};
+    for (const [name, nodeName] of [
+      ["mine", "pi-1"],
+      ["theirs", "pi-2"],
+    ] as const) {
+      const r = await call(`${c}/api/v1/namespaces/default/pods`, {
+        method: "POST",
+        body: JSON.stringify({ metadata: { name }, spec: { nodeName, containers: [{ name: "c", image: "x" }] } }),
+      });
+      made[name] = ((await r.json()) as { metadata: { uid: string } }).metadata.uid;
+    }
+    const ask = (id: string, pod: string) =>
+      agent.send({
+        type: "tokenRequest",
+        id,
+        namespace: "default",
+        serviceAccount: "default",
+        pod,
+        podUid: made[pod],
+        expirationSeconds: 3607,
+      });
+    ask("t1", "mine");
+    const issued = await agent.waitFor("tokenResponse", 1, 5000, (f) => f.id === "t1");
+    expect(issued.error).toBeUndefined();
+    expect(Date.parse(String(issued.expirationTimestamp)) - Date.now()).toBeGreaterThan(3590_000);
+    // The token is the pod's service account's: authenticated, and refused by RBAC (nothing granted).
+    const asPod = await call(`${c}/api/v1/namespaces/default/pods`, { token: String(issued.token) });
+    expect(asPod.status).toBe(403);
+    expect(((await asPod.json()) as { message: string }).message).toContain(
+      'User "system:serviceaccount:default:default"',
+    );
+    ask("t2", "theirs");
+    const refused = await agent.waitFor("tokenResponse", 1, 5000, (f) => f.id === "t2");
+    expect(refused.token).toBeUndefined();
+    expect(refused.error).toContain("no relationship found between node 'pi-1' and this object");
+
+    const keys = (await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, [
+      "sign",
+      "verify",
+    ])) as CryptoKeyPair;
+    const spki = pem((await crypto.subtle.exportKey("spki", keys.publicKey)) as ArrayBuffer, "PUBLIC KEY");
+    agent.send({ type: "servingCertRequest", id: "c1", publicKeyPem: spki });
+    const cert = await agent.waitFor("servingCert", 1, 5000, (f) => f.id === "c1");
+    const rootCa = (await (await call(`${c}/api/v1/namespaces/default/configmaps/kube-root-ca.crt`)).json()) as {
+      data: { "ca.crt": string };
+    };
+    expect(cert.caPem).toBe(rootCa.data["ca.crt"]);
+    // Loaded the way the store loads it (reflect-metadata first, WebCrypto as its provider).
+    await import("../../pki/certificates.ts");
+    const x509 = await import("@peculiar/x509");
+    const served = new x509.X509Certificate(String(cert.certPem));
+    const ca = new x509.X509Certificate(String(cert.caPem));
+    expect(await served.verify({ publicKey: ca.publicKey, signatureOnly: true })).toBe(true);
+    expect(served.subject).toContain("CN=system:node:pi-1");
+    const svc = (await (await call(`${c}/api/v1/namespaces/default/services/kubernetes`)).json()) as {
+      spec: { clusterIP: string };
+    };
+    const san = served.getExtension(x509.SubjectAlternativeNameExtension)!;
+    expect(san.names.toJSON().map((n) => n.value)).toEqual([
+      "kubernetes",
+      "kubernetes.default",
+      "kubernetes.default.svc",
+      "kubernetes.default.svc.cluster.local",
+      svc.spec.clusterIP,
+    ]);
+    // The certificate is for the key the node sent: its private half never left the node.
+    const publicKey = await served.publicKey.export();
+    expect(pem((await crypto.subtle.exportKey("spki", publicKey)) as ArrayBuffer, "PUBLIC KEY")).toBe(spki);
+
+    agent.send({ type: "servingCertRequest", id: "c2", publicKeyPem: "not a key" });
+    expect((await agent.waitFor("servingCert", 1, 5000, (f) => f.id === "c2")).error).toContain("publicKey:");
+  });
+});
