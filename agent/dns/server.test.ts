@@ -83,15 +83,24 @@ beforeAll(async () => {
     [{ metadata: { name: "web-app", namespace: "default" }, spec: { clusterIP: "10.43.0.20", ports: [{ port: 80 }] } }],
     [],
   );
-  port = await freePort();
-  server = new DnsServer({
-    records,
-    upstreams: () => [`127.0.0.1:${upstreamPort}`],
-    allowed: () => allowed,
-    host: "127.0.0.1",
-    port,
-  });
-  await server.start();
+  // A port free for UDP may be taken for TCP by another process's connection: pick again then.
+  for (let attempt = 1; ; attempt++) {
+    port = await freePort();
+    server = new DnsServer({
+      records,
+      upstreams: () => [`127.0.0.1:${upstreamPort}`],
+      allowed: () => allowed,
+      host: "127.0.0.1",
+      port,
+    });
+    try {
+      await server.start();
+      break;
+    } catch (err) {
+      await server.stop().catch(() => undefined);
+      if ((err as NodeJS.ErrnoException).code !== "EADDRINUSE" || attempt === 5) throw err;
+    }
+  }
 });
 
 afterAll(async () => {

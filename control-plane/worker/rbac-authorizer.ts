@@ -2,6 +2,8 @@
 // cluster's store), as kube-apiserver's RBAC authorizer decides them. The deployment admin
 // (system:masters) and nodes (the node authorizer) are decided elsewhere.
 
+import type { KubeObject } from "../../schemas/object.ts";
+import { ApiError } from "../api/errors.ts";
 import type { Identity } from "./auth.ts";
 import type { ResourceRequest } from "./handlers/context.ts";
 import { refuse, verbOf } from "./node-authorizer.ts";
@@ -23,4 +25,17 @@ export async function authorizeRbac(identity: Identity, req: ResourceRequest): P
     },
   );
   if (!decision.allowed) throw refuse(identity, verb, req, decision.reason);
+}
+
+/**
+ * A service account writing a Role, ClusterRole or binding may not grant more than it holds
+ * (unless it has `escalate` or `bind`): checked on the object as it will be stored.
+ */
+export async function confirmRbacWrite(req: ResourceRequest, object: KubeObject): Promise<void> {
+  if (req.identity.serviceAccount === undefined || req.rt.group !== "rbac.authorization.k8s.io") return;
+  const result = await req.store.confirmRbacWrite({ name: req.identity.user, groups: req.identity.groups }, object);
+  if (!result.allowed) {
+    const s = result.status;
+    throw new ApiError(s.code, s.reason, s.message, s.details);
+  }
 }

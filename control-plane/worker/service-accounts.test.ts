@@ -241,3 +241,53 @@ describe("kube-root-ca.crt", () => {
     expect(((await json(back)).data as Record<string, string>)["ca.crt"]).toBe(ca);
   });
 });
+
+describe("RBAC escalation", () => {
+  it("lets a namespace admin grant only what it holds itself", async () => {
+    const c = await cluster();
+    const rbac = `${c}/apis/rbac.authorization.k8s.io/v1/namespaces/default`;
+    const binding = (name: string, role: string) => ({
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "RoleBinding",
+      metadata: { name },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: role },
+      subjects: [{ kind: "ServiceAccount", name: "default", namespace: "default" }],
+    });
+    expect((await post(`${rbac}/rolebindings`, binding("ns-admin", "admin"))).status).toBe(201);
+    const token = ((await json(await tokenFor(c))).status as { token: string }).token;
+
+    // Within what admin holds: allowed.
+    expect((await post(`${rbac}/rolebindings`, binding("viewers", "view"), token)).status).toBe(201);
+    const role = (name: string, rules: unknown[]) => ({
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "Role",
+      metadata: { name },
+      rules,
+    });
+    expect(
+      (
+        await post(
+          `${rbac}/roles`,
+          role("pod-reader", [{ apiGroups: [""], resources: ["pods"], verbs: ["get", "list"] }]),
+          token,
+        )
+      ).status,
+    ).toBe(201);
+
+    // More than it holds: refused, naming what it lacks, and nothing is written.
+    const everything = await post(
+      `${rbac}/roles`,
+      role("everything", [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }]),
+      token,
+    );
+    expect(everything.status).toBe(403);
+    expect((await json(everything)).message).toContain(
+      'is attempting to grant RBAC permissions not currently held:\n{APIGroups:["*"], Resources:["*"], Verbs:["*"]}',
+    );
+    const root = await post(`${rbac}/rolebindings`, binding("root", "cluster-admin"), token);
+    expect(root.status).toBe(403);
+    expect((await json(root)).message).toContain("is attempting to grant RBAC permissions not currently held");
+    expect((await call(`${rbac}/rolebindings/root`)).status).toBe(404);
+    expect((await call(`${rbac}/roles/everything`)).status).toBe(404);
+  });
+});

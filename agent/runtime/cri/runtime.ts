@@ -401,5 +401,22 @@ export async function removeCgroupfsParent(parent: string): Promise<void> {
     .filter((d) => d.isDirectory())
     .map((d) => join(root, d.name));
   // cgroup v2 has one hierarchy at the root; v1 one per controller.
-  for (const base of [root, ...hierarchies]) await rmdir(join(base, parent)).catch(() => undefined);
+  for (const base of [root, ...hierarchies]) await rmdirWhenEmpty(join(base, parent));
+}
+
+/**
+ * A cgroup can only be removed once its last process has left it, and a sandbox's processes may
+ * still be exiting when containerd reports it removed (seen under load: one pod in a hundred kept
+ * its cgroup). EBUSY is retried for up to ~2 s; a missing cgroup is already gone.
+ */
+async function rmdirWhenEmpty(path: string): Promise<void> {
+  for (let attempt = 0; attempt < 40; attempt++) {
+    try {
+      await rmdir(path);
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EBUSY") return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
 }

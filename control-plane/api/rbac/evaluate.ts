@@ -38,16 +38,26 @@ function describeSubject(subject: Subject, bindingNamespace: string): string {
   return `${subject.kind} ${JSON.stringify(`${subject.name ?? ""}/${subject.namespace || bindingNamespace}`)}`;
 }
 
-type Rules = { rules: PolicyRule[] } | { error: string };
+/** `notFound` tells a reference to a missing role from one of an unsupported kind. */
+export type Rules = { rules: PolicyRule[] } | { error: string; notFound: boolean };
 
-/** Finds roles by reference; aggregated ClusterRoles are resolved once per decision. */
-class RoleLookup {
+/**
+ * How a missing role is named. The authorizer reads roles through informer listers, whose NotFound
+ * names the singular resource (`role.rbac.authorization.k8s.io "x" not found`); the escalation
+ * check reads them through the registry, whose NotFound names the plural (`roles.rbac...`).
+ */
+export type NotFoundWording = "lister" | "registry";
+
+/** Finds roles by reference; aggregated ClusterRoles are resolved once per lookup. */
+export class RoleLookup {
   private readonly roles = new Map<string, Role>();
   private readonly clusterRoles = new Map<string, ClusterRole>();
   private readonly resolved = new Map<string, PolicyRule[]>();
   private readonly allClusterRoles: readonly ClusterRole[];
+  private readonly wording: NotFoundWording;
 
-  constructor(objects: RbacObjects) {
+  constructor(objects: RbacObjects, wording: NotFoundWording = "lister") {
+    this.wording = wording;
     this.allClusterRoles = objects.clusterRoles;
     for (const r of objects.roles) this.roles.set(`${r.metadata.namespace ?? ""}/${r.metadata.name ?? ""}`, r);
     for (const r of objects.clusterRoles) this.clusterRoles.set(r.metadata.name ?? "", r);
@@ -58,13 +68,11 @@ class RoleLookup {
     const name = ref?.name ?? "";
     if (ref?.kind === "Role") {
       const role = this.roles.get(`${bindingNamespace}/${name}`);
-      return role
-        ? { rules: role.rules ?? [] }
-        : { error: `role.rbac.authorization.k8s.io ${JSON.stringify(name)} not found` };
+      return role ? { rules: role.rules ?? [] } : this.notFound("role", name);
     }
     if (ref?.kind === "ClusterRole") {
       const role = this.clusterRoles.get(name);
-      if (!role) return { error: `clusterrole.rbac.authorization.k8s.io ${JSON.stringify(name)} not found` };
+      if (!role) return this.notFound("clusterrole", name);
       let rules = this.resolved.get(name);
       if (!rules) {
         rules = clusterRoleRules(role, this.allClusterRoles);
@@ -72,11 +80,16 @@ class RoleLookup {
       }
       return { rules };
     }
-    return { error: `unsupported role reference kind: ${JSON.stringify(ref?.kind ?? "")}` };
+    return { error: `unsupported role reference kind: ${JSON.stringify(ref?.kind ?? "")}`, notFound: false };
+  }
+
+  private notFound(resource: string, name: string): Rules {
+    const what = this.wording === "registry" ? `${resource}s` : resource;
+    return { error: `${what}.rbac.authorization.k8s.io ${JSON.stringify(name)} not found`, notFound: true };
   }
 }
 
-interface Grant {
+export interface Grant {
   /** How upstream names the binding in its reason: `ClusterRoleBinding "x"` or `RoleBinding "x/ns"`. */
   binding: string;
   namespace: string;
@@ -95,22 +108,35 @@ function namespacedGrant(b: RoleBinding): Grant {
   return { binding, namespace, subjects: b.subjects, roleRef: b.roleRef };
 }
 
+/**
+ * The bindings that may grant something in `namespace`, in upstream's order: every
+ * ClusterRoleBinding, then, unless the namespace is "" (cluster scope), that namespace's RoleBindings.
+ */
+export function grantsIn(namespace: string, objects: RbacObjects): Grant[] {
+  const grants = objects.clusterRoleBindings.map(clusterGrant);
+  if (namespace) {
+    for (const b of objects.roleBindings) if (b.metadata.namespace === namespace) grants.push(namespacedGrant(b));
+  }
+  return grants;
+}
+
+/** The first of a grant's subjects that names the user, if any. */
+export function subjectOf(grant: Grant, user: UserInfo): Subject | undefined {
+  return (grant.subjects ?? []).find((s) => subjectMatches(s, user, grant.namespace));
+}
+
 /** Go's error aggregate: one message as is, several deduplicated in brackets. */
-function aggregate(errors: readonly string[]): string {
+export function aggregate(errors: readonly string[]): string {
   const unique = [...new Set(errors)];
   return unique.length === 1 ? (unique[0] ?? "") : `[${unique.join(", ")}]`;
 }
 
 export function evaluate(user: UserInfo, attrs: RequestAttributes, objects: RbacObjects): Decision {
   const namespace = isNonResource(attrs) ? "" : (attrs.namespace ?? "");
-  const grants = objects.clusterRoleBindings.map(clusterGrant);
-  if (namespace) {
-    for (const b of objects.roleBindings) if (b.metadata.namespace === namespace) grants.push(namespacedGrant(b));
-  }
   const lookup = new RoleLookup(objects);
   const errors: string[] = [];
-  for (const grant of grants) {
-    const subject = (grant.subjects ?? []).find((s) => subjectMatches(s, user, grant.namespace));
+  for (const grant of grantsIn(namespace, objects)) {
+    const subject = subjectOf(grant, user);
     if (!subject) continue;
     const found = lookup.rules(grant.roleRef, grant.namespace);
     if ("error" in found) {

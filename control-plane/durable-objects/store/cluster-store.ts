@@ -7,9 +7,10 @@ import { migrate } from "drizzle-orm/durable-sqlite/migrator";
 import migrations from "../../../migrations/migrations.js";
 import type { AgentFrame } from "../../../schemas/agent/protocol.ts";
 import type { KubeObject } from "../../../schemas/object.ts";
-import { type ResourceType, resourceFor } from "../../../schemas/registry.ts";
+import { type ResourceType, resourceFor, storageResource } from "../../../schemas/registry.ts";
 import { configureAdmission } from "../../api/admit.ts";
 import { notFound, toStatus } from "../../api/errors.ts";
+import { confirmNoEscalation, type EscalationResult, type RbacObject } from "../../api/rbac/escalation.ts";
 import { type Decision, evaluate, type RequestAttributes, type UserInfo } from "../../api/rbac/evaluate.ts";
 import { buildEdgeTable, type EdgeTable } from "../../ingress/edge-table.ts";
 import type { PemPair } from "../../pki/certificates.ts";
@@ -277,6 +278,19 @@ export class ClusterStore extends DurableObject<Env> implements StoreRpc {
   async authorize(user: UserInfo, attrs: RequestAttributes): Promise<Decision> {
     const core = await this.ready();
     return evaluate(user, attrs, core.rbacObjects());
+  }
+
+  /**
+   * Whether a service account may write this RBAC object without granting more than it holds
+   * (upstream's escalation check; the stored object, if any, makes it an update).
+   */
+  async confirmRbacWrite(user: UserInfo, object: KubeObject): Promise<EscalationResult> {
+    const core = await this.ready();
+    const rt = resourceFor("rbac.authorization.k8s.io", "v1", `${object.kind.toLowerCase()}s`);
+    const old = rt
+      ? core.log.get(storageResource(rt), object.metadata.namespace ?? "", object.metadata.name ?? "")?.value
+      : undefined;
+    return confirmNoEscalation(user, object as RbacObject, core.rbacObjects(), old ? { old: old as RbacObject } : {});
   }
 
   /** The cluster CA (PEM): what in-cluster clients trust for the API. */

@@ -4,6 +4,7 @@
 import type { AgentFrame } from "../../../schemas/agent/protocol.ts";
 import type { KubeObject, ListMeta } from "../../../schemas/object.ts";
 import type { Status } from "../../api/errors.ts";
+import type { EscalationResult } from "../../api/rbac/escalation.ts";
 import type { Decision, RequestAttributes, UserInfo } from "../../api/rbac/types.ts";
 import type { EdgeTable } from "../../ingress/edge-table.ts";
 import type { Assignment } from "./node-access.ts";
@@ -115,6 +116,7 @@ export interface StoreRpc {
   issueServiceAccountToken(request: Omit<TokenIssue, "now">): Promise<StoreResult<IssuedToken>>;
   clusterCa(): Promise<string>;
   authorize(user: UserInfo, attrs: RequestAttributes): Promise<Decision>;
+  confirmRbacWrite(user: UserInfo, object: KubeObject): Promise<EscalationResult>;
   nodeServingCert(node: string, publicKeyPem: string): Promise<StoreResult<{ certPem: string; caPem: string }>>;
   joinNode(input: {
     tokenId: string;

@@ -11,6 +11,7 @@ import { admit, matchUrl } from "../admission.ts";
 import { readBody } from "../body.ts";
 import { managerOf } from "../managed-fields.ts";
 import { parseWriteQuery } from "../query.ts";
+import { confirmRbacWrite } from "../rbac-authorizer.ts";
 import { objectResponse } from "../respond.ts";
 import { unwrap } from "../store-client.ts";
 import { type ResourceRequest, readFormat } from "./context.ts";
@@ -47,6 +48,7 @@ export async function patchObject(req: ResourceRequest, name: string, subresourc
     const body = outcome.object as Record<string, unknown>;
     matchUrl(req.rt, body, req.namespace, name);
     const { object, warnings } = admit(req.rt, body, q.fieldValidation, live === undefined);
+    await confirmRbacWrite(req, object);
     const opts = { dryRun: q.dryRun, subresource, manager, applied: isApply };
     if (!live) {
       const created = unwrap(await req.store.create(req.ref, object, opts));

@@ -7,6 +7,7 @@ import { admit, matchUrl } from "../admission.ts";
 import { decodeObjectBody, decodeOptionalBody, mediaType, readBody } from "../body.ts";
 import { managerOf } from "../managed-fields.ts";
 import { parseDeleteQuery, parseWriteQuery } from "../query.ts";
+import { confirmRbacWrite } from "../rbac-authorizer.ts";
 import { listResponse, objectResponse, successStatus } from "../respond.ts";
 import { unwrap } from "../store-client.ts";
 import { type ResourceRequest, readFormat } from "./context.ts";
@@ -16,6 +17,7 @@ export async function createObject(req: ResourceRequest): Promise<Response> {
   const body = await decodeObjectBody(mediaType(req.request), await readBody(req.request));
   matchUrl(req.rt, body, req.namespace);
   const { object, warnings } = admit(req.rt, body, q.fieldValidation, true);
+  await confirmRbacWrite(req, object);
   const manager = managerOf(q.fieldManager, req.request.headers.get("user-agent"), false);
   const created = unwrap(await req.store.create(req.ref, object, { dryRun: q.dryRun, manager }));
   return objectResponse(req.rt, created, readFormat(req), 201, warnings);
@@ -26,6 +28,7 @@ export async function replaceObject(req: ResourceRequest, name: string, subresou
   const body = await decodeObjectBody(mediaType(req.request), await readBody(req.request));
   matchUrl(req.rt, body, req.namespace, name);
   const { object, warnings } = admit(req.rt, body, q.fieldValidation, false);
+  await confirmRbacWrite(req, object);
   const manager = managerOf(q.fieldManager, req.request.headers.get("user-agent"), false);
   const updated = unwrap(await req.store.update(req.ref, object, { dryRun: q.dryRun, subresource, manager }));
   return objectResponse(req.rt, updated, readFormat(req), 200, warnings);
