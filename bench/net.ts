@@ -20,6 +20,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { ContainerNode, deployment, NODE20 } from "../test/tools/container-node.ts";
+import { cpuBetween, cpuSnapshot } from "./lib/process-cpu.ts";
 import { Samples } from "./lib/stats.ts";
 
 const LOAD = join(fileURLToPath(new URL(".", import.meta.url)), "lib/net-load.mjs");
@@ -218,6 +219,30 @@ async function main(): Promise<void> {
         console.log(
           `  ${p.name} sustains fewer than ${RATE} req/s here: at ${RATE}/s it falls behind, its latency is the backlog's`,
         );
+
+    // Where (c)'s time goes: the CPU each process spends per request, flat out, and how busy its
+    // busiest thread was (a thread near 100% is where requests queue).
+    const before = cpuSnapshot();
+    const started = performance.now();
+    const profiled = await load(undefined, [
+      "http",
+      viaIngress,
+      "max",
+      String(SECONDS),
+      String(CONCURRENCY),
+      INGRESS_HOST,
+    ]);
+    const elapsed = performance.now() - started;
+    const spent = cpuBetween(before, cpuSnapshot());
+    console.log(
+      `  (c) flat out (${(profiled.done / profiled.seconds).toFixed(0)} req/s), CPU per request by process (busiest thread's share of the wall time): ${spent
+        .slice(0, 6)
+        .map(
+          (p) =>
+            `${p.label} ${(p.ms / Math.max(1, profiled.done)).toFixed(2)} ms (${((p.busiestThreadMs / elapsed) * 100).toFixed(0)}%)`,
+        )
+        .join(", ")}`,
+    );
 
     const name = "web.default.svc.cluster.local";
     const dnsMax = await load(client, ["dns", "10.43.0.10", name, "max", String(SECONDS), String(CONCURRENCY)]);

@@ -13,6 +13,13 @@ export async function authorizeRbac(identity: Identity, req: ResourceRequest): P
   // upstream checks `create` on pods/exec, pods/attach and pods/portforward.
   const sub = req.path.subresource;
   const verb = sub === "exec" || sub === "attach" || sub === "portforward" ? "create" : verbOf(req);
+  // A list or watch of one object by name (kubectl get pod x -w, single-object informers) is
+  // authorized for that name, so rules limited by resourceNames apply, as upstream does.
+  const named =
+    req.path.name ??
+    (verb === "list" || verb === "watch"
+      ? /(?:^|,)metadata\.name==?([^,]+)(?:,|$)/.exec(req.url.searchParams.get("fieldSelector") ?? "")?.[1]
+      : undefined);
   const decision = await req.store.authorize(
     { name: identity.user, groups: identity.groups },
     {
@@ -20,7 +27,7 @@ export async function authorizeRbac(identity: Identity, req: ResourceRequest): P
       apiGroup: req.rt.group,
       resource: req.rt.plural,
       ...(req.path.subresource ? { subresource: req.path.subresource } : {}),
-      ...(req.path.name !== undefined ? { name: req.path.name } : {}),
+      ...(named !== undefined ? { name: named } : {}),
       namespace: req.namespace,
     },
   );

@@ -291,3 +291,46 @@ describe("RBAC escalation", () => {
     expect((await call(`${rbac}/roles/everything`)).status).toBe(404);
   });
 });
+
+describe("RBAC resourceNames", () => {
+  it("lets a rule limited to one name get it, and list or watch it by name, but nothing else", async () => {
+    const c = await cluster();
+    const rbac = `${c}/apis/rbac.authorization.k8s.io/v1/namespaces/default`;
+    expect(
+      (
+        await post(`${rbac}/roles`, {
+          apiVersion: "rbac.authorization.k8s.io/v1",
+          kind: "Role",
+          metadata: { name: "one-config" },
+          rules: [
+            {
+              apiGroups: [""],
+              resources: ["configmaps"],
+              resourceNames: ["kube-root-ca.crt"],
+              verbs: ["get", "list", "watch"],
+            },
+          ],
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (
+        await post(`${rbac}/rolebindings`, {
+          apiVersion: "rbac.authorization.k8s.io/v1",
+          kind: "RoleBinding",
+          metadata: { name: "one-config" },
+          roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "one-config" },
+          subjects: [{ kind: "ServiceAccount", name: "default" }],
+        })
+      ).status,
+    ).toBe(201);
+    const token = ((await json(await tokenFor(c))).status as { token: string }).token;
+    const cms = `${c}/api/v1/namespaces/default/configmaps`;
+    expect((await call(`${cms}/kube-root-ca.crt`, { token })).status).toBe(200);
+    const byName = await call(`${cms}?fieldSelector=metadata.name%3Dkube-root-ca.crt`, { token });
+    expect(byName.status).toBe(200);
+    expect(((await json(byName)).items as unknown[]).length).toBe(1);
+    expect((await call(cms, { token })).status).toBe(403);
+    expect((await call(`${cms}?fieldSelector=metadata.name%3Dother`, { token })).status).toBe(403);
+  });
+});
