@@ -336,8 +336,11 @@ describe("k-agent with containers (containerd, runc, CNI) in a network namespace
     expect(cniNetns).toEqual([]);
     const ipam = join(runtimeStateDir(cluster.agentDir), "cni-ipam", "kflare-pods");
     expect(existsSync(ipam) ? readdirSync(ipam).filter((f) => /^\d+\.\d+\.\d+\.\d+$/.test(f)) : []).toEqual([]);
+    // A pod's cgroup goes once its last process has left, which can trail the sandbox's removal.
     const kubepods = "/sys/fs/cgroup/memory/kubepods";
-    expect(existsSync(kubepods) ? readdirSync(kubepods).filter((f) => f.startsWith("pod")) : []).toEqual([]);
+    const podCgroups = () => (existsSync(kubepods) ? readdirSync(kubepods).filter((f) => f.startsWith("pod")) : []);
+    await eventually("no pod cgroups", async () => podCgroups().length === 0, 15_000).catch(() => undefined);
+    expect(podCgroups()).toEqual([]);
     // Every pod's veth went with it: the namespace has its loopback and the bridge, as before.
     expect(links()).toBe(baseline);
   });
