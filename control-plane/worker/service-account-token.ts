@@ -9,6 +9,9 @@ import { sha256Hex } from "./auth.ts";
 import { randomToken } from "./nodes.ts";
 import { unwrap } from "./store-client.ts";
 
+/** TokenRequest's floor (upstream's): no token lives less than 10 minutes. */
+export const MIN_EXPIRATION_SECONDS = 600;
+
 export interface TokenStore {
   issueServiceAccountToken(request: Omit<TokenIssue, "now">): Promise<StoreResult<IssuedToken>>;
 }

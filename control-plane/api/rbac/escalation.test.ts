@@ -1,37 +1,11 @@
 import { describe, expect, it } from "vitest";
-import type { ClusterRoleBinding, RoleBinding, Subject } from "../../../schemas/rbac/binding.ts";
-import type { ClusterRole, PolicyRule, Role } from "../../../schemas/rbac/role.ts";
+import type { Subject } from "../../../schemas/rbac/binding.ts";
+import type { PolicyRule, Role } from "../../../schemas/rbac/role.ts";
 import { bootstrapClusterRoleBindings, bootstrapClusterRoles } from "./bootstrap.ts";
 import { compactRules, describeRule } from "./covers.ts";
 import { confirmNoEscalation, covers, type EscalationResult, rulesFor } from "./escalation.ts";
+import { clusterRole, clusterRoleBinding, GROUP, role, roleBinding } from "./testing.ts";
 import type { RbacObjects, UserInfo } from "./types.ts";
-
-const API = "rbac.authorization.k8s.io/v1";
-const GROUP = "rbac.authorization.k8s.io";
-
-function role(namespace: string, name: string, rules: PolicyRule[]): Role {
-  return { apiVersion: API, kind: "Role", metadata: { name, namespace }, rules };
-}
-
-function clusterRole(name: string, rules: PolicyRule[], extra: Partial<ClusterRole> = {}): ClusterRole {
-  return { apiVersion: API, kind: "ClusterRole", metadata: { name }, rules, ...extra };
-}
-
-function roleBinding(
-  namespace: string,
-  name: string,
-  kind: string,
-  roleName: string,
-  subjects: Subject[],
-): RoleBinding {
-  const roleRef = { apiGroup: GROUP, kind, name: roleName };
-  return { apiVersion: API, kind: "RoleBinding", metadata: { name, namespace }, roleRef, subjects };
-}
-
-function clusterRoleBinding(name: string, roleName: string, subjects: Subject[]): ClusterRoleBinding {
-  const roleRef = { apiGroup: GROUP, kind: "ClusterRole", name: roleName };
-  return { apiVersion: API, kind: "ClusterRoleBinding", metadata: { name }, roleRef, subjects };
-}
 
 /** The default roles and bindings, plus the test's own. */
 function cluster(extra: Partial<RbacObjects> = {}): RbacObjects {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { ClusterRoleBinding, RoleBinding, Subject } from "../../../schemas/rbac/binding.ts";
-import type { ClusterRole, PolicyRule, Role } from "../../../schemas/rbac/role.ts";
+import type { Subject } from "../../../schemas/rbac/binding.ts";
+import type { PolicyRule } from "../../../schemas/rbac/role.ts";
 import { clusterRoleRules } from "./aggregation.ts";
 import {
   evaluate,
@@ -9,44 +9,9 @@ import {
   type ResourceAttributes,
   type UserInfo,
 } from "./evaluate.ts";
+import { clusterRole, clusterRoleBinding, role, roleBinding } from "./testing.ts";
 
-const API = "rbac.authorization.k8s.io/v1";
-const GROUP = "rbac.authorization.k8s.io";
 const READ_PODS: PolicyRule = { verbs: ["get", "list"], apiGroups: [""], resources: ["pods"] };
-
-function role(namespace: string, name: string, rules: PolicyRule[]): Role {
-  return { apiVersion: API, kind: "Role", metadata: { name, namespace }, rules };
-}
-
-function clusterRole(name: string, rules: PolicyRule[], extra: Partial<ClusterRole> = {}): ClusterRole {
-  return { apiVersion: API, kind: "ClusterRole", metadata: { name }, rules, ...extra };
-}
-
-function roleBinding(
-  namespace: string,
-  name: string,
-  kind: string,
-  roleName: string,
-  subjects: Subject[],
-): RoleBinding {
-  return {
-    apiVersion: API,
-    kind: "RoleBinding",
-    metadata: { name, namespace },
-    roleRef: { apiGroup: GROUP, kind, name: roleName },
-    subjects,
-  };
-}
-
-function clusterRoleBinding(name: string, roleName: string, subjects: Subject[]): ClusterRoleBinding {
-  return {
-    apiVersion: API,
-    kind: "ClusterRoleBinding",
-    metadata: { name },
-    roleRef: { apiGroup: GROUP, kind: "ClusterRole", name: roleName },
-    subjects,
-  };
-}
 
 function objects(partial: Partial<RbacObjects>): RbacObjects {
   return { roles: [], clusterRoles: [], roleBindings: [], clusterRoleBindings: [], ...partial };

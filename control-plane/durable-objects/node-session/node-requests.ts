@@ -7,13 +7,10 @@ import type { z } from "zod";
 import type { ServerFrame, servingCertRequestFrame, tokenRequestFrame } from "../../../schemas/agent/protocol.ts";
 import { toStatus } from "../../api/errors.ts";
 import { API_AUDIENCE } from "../../worker/auth.ts";
-import { mintServiceAccountToken } from "../../worker/service-account-token.ts";
+import { MIN_EXPIRATION_SECONDS, mintServiceAccountToken } from "../../worker/service-account-token.ts";
 import type { StoreRpc } from "../store/types.ts";
 
 type Request = z.infer<typeof tokenRequestFrame> | z.infer<typeof servingCertRequestFrame>;
-
-/** Projected tokens live at least 10 minutes (TokenRequest's floor). */
-const MIN_EXPIRATION_SECONDS = 600;
 
 export async function answerNodeRequest(store: StoreRpc, node: string, frame: Request): Promise<ServerFrame> {
   if (frame.type === "servingCertRequest") {

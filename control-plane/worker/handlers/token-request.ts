@@ -5,12 +5,11 @@ import { ApiError } from "../../api/errors.ts";
 import { API_AUDIENCE } from "../auth.ts";
 import { decodeObjectBody, mediaType, readBody } from "../body.ts";
 import { json } from "../respond.ts";
-import { mintServiceAccountToken } from "../service-account-token.ts";
+import { MIN_EXPIRATION_SECONDS, mintServiceAccountToken } from "../service-account-token.ts";
 import type { ResourceRequest } from "./context.ts";
 
-/** Upstream's default and bounds: an hour when unset, at least 10 minutes, at most 2^32 s. */
+/** Upstream's default and ceiling: an hour when unset, at most 2^32 s (the floor is MIN_EXPIRATION_SECONDS). */
 const DEFAULT_EXPIRATION_SECONDS = 3600;
-const MIN_EXPIRATION_SECONDS = 600;
 const MAX_EXPIRATION_SECONDS = 2 ** 32;
 
 interface TokenRequestSpec {
