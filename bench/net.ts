@@ -1,6 +1,6 @@
 // npm run bench:net (root, Debian: containerd, runc, CNI plugins): Service networking on one real
 // node, in one run, side by side. HTTP to a pod (a Node HTTP server) (a) straight to its IP and (b)
-// through its Service's ClusterIP (the agent's iptables DNAT), both from inside a client pod, and
+// through its Service's ClusterIP (the agent's iptables DNAT), each from inside a client pod, and
 // (c) through an Ingress for the same Service, from the machine's own network namespace to the
 // control plane's local Ingress port (Worker -> edge router -> the node's Durable Object -> the
 // agent's ingress link -> the pod); each measured for the most requests/s it sustains (closed loop,
@@ -59,6 +59,28 @@ async function load(netns: string | undefined, args: string[]): Promise<LoadResu
     maxBuffer: 64 * 1024 * 1024,
   });
   return JSON.parse(stdout) as LoadResult;
+}
+
+/**
+ * A pod that only sleeps, as a client for the load: the path of its network namespace, found by the
+ * pod's IP among the namespaces CNI made.
+ */
+async function clientPod(name: string): Promise<string> {
+  await node.apply({
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name, labels: { app: name } },
+    spec: { containers: [{ name: "sleep", image: node.images.hello, command: ["/bin/sleep", "3600"] }] },
+  });
+  const ip = await node.eventually(`${name} Running`, async () => {
+    const [pod] = await node.podsOf(name);
+    return pod?.status?.phase === "Running" ? pod.status.podIP : undefined;
+  });
+  for (const ns of readdirSync("/run/netns").filter((n) => n.startsWith("cni-"))) {
+    const { stdout } = await execFileAsync("ip", ["-n", ns, "-4", "-o", "addr", "show"], { encoding: "utf8" });
+    if (stdout.includes(` ${ip}/`)) return `/run/netns/${ns}`;
+  }
+  throw new Error(`cannot find the network namespace of pod ${name} (${ip})`);
 }
 
 /** Two phases of one path as one. */
@@ -148,29 +170,24 @@ async function main(): Promise<void> {
       metadata: { name: "web" },
       spec: { selector: { app: "web" }, ports: [{ port: 80, targetPort: 8080 }] },
     });
-    const netnsBefore = new Set(readdirSync("/run/netns"));
-    await node.apply({
-      apiVersion: "v1",
-      kind: "Pod",
-      metadata: { name: "net-client", labels: { app: "net-client" } },
-      spec: { containers: [{ name: "sleep", image: node.images.hello, command: ["/bin/sleep", "3600"] }] },
-    });
+    // One client pod per path. A pod that calls one server both directly and through its ClusterIP
+    // at thousands of new connections a second collides with itself: the server keeps each closed
+    // connection in TIME_WAIT for 60 s, the client reuses its ports within seconds, and the client's
+    // TCP timestamps are offset per destination address (pod IP vs ClusterIP), so a SYN through the
+    // other path looks older than the TIME_WAIT it lands on and is dropped (PAWS), costing a 1 s
+    // retry. Measured here: that, not the DNAT, was the whole gap between (a) and (b).
+    const [directClient, serviceClient] = await Promise.all([
+      clientPod("net-client-direct"),
+      clientPod("net-client-service"),
+    ]);
     const [pod] = await node.eventually("web pod Running", async () => {
       const p = await node.podsOf("web");
       return p.length === 1 && p[0]?.status?.phase === "Running" ? p : undefined;
     });
-    await node.eventually(
-      "net-client Running",
-      async () => (await node.podsOf("net-client"))[0]?.status?.phase === "Running",
-    );
     const svc = await node.client.get<{ spec: { clusterIP: string } }>("/api/v1/namespaces/default/services/web");
-    const podNs = [...new Set(readdirSync("/run/netns"))].find((n) => !netnsBefore.has(n) && n.startsWith("cni-"));
-    if (!podNs) throw new Error("cannot find the net-client pod's network namespace");
-    // Every load runs in the client pod's network namespace: pod-to-pod and pod-to-Service, as apps talk.
-    const client = `/run/netns/${podNs}`;
     await node.eventually(
       "ClusterIP answers",
-      async () => (await load(client, ["http", `http://${svc.spec.clusterIP}/`, "max", "1", "1"])).done > 0,
+      async () => (await load(serviceClient, ["http", `http://${svc.spec.clusterIP}/`, "max", "1", "1"])).done > 0,
     );
     // (c): an Ingress for the same Service, loaded from this machine's own namespace, where the
     // control plane's Ingress port listens.
@@ -205,8 +222,8 @@ async function main(): Promise<void> {
     // ABBA (a b c c b a): whatever drifts during the run (TIME_WAIT sockets, a noisy neighbour)
     // weighs on every path alike.
     const phase = (mode: "max" | "rate", n: number): (readonly [string | undefined, string[]])[] => [
-      [client, ["http", direct, mode, String(SECONDS), String(n)]],
-      [client, ["http", viaService, mode, String(SECONDS), String(n)]],
+      [directClient, ["http", direct, mode, String(SECONDS), String(n)]],
+      [serviceClient, ["http", viaService, mode, String(SECONDS), String(n)]],
       [undefined, ["http", viaIngress, mode, String(SECONDS), String(n), INGRESS_HOST]],
     ];
     const [maxA, maxB, maxC] = await abba(phase("max", CONCURRENCY));
@@ -245,8 +262,8 @@ async function main(): Promise<void> {
     );
 
     const name = "web.default.svc.cluster.local";
-    const dnsMax = await load(client, ["dns", "10.43.0.10", name, "max", String(SECONDS), String(CONCURRENCY)]);
-    const dnsRate = await load(client, ["dns", "10.43.0.10", name, "rate", String(SECONDS), String(RATE)]);
+    const dnsMax = await load(serviceClient, ["dns", "10.43.0.10", name, "max", String(SECONDS), String(CONCURRENCY)]);
+    const dnsRate = await load(serviceClient, ["dns", "10.43.0.10", name, "rate", String(SECONDS), String(RATE)]);
     const dq = quantiles(dnsRate);
     console.log(
       `DNS from a pod (${name} via 10.43.0.10): ${(dnsMax.done / dnsMax.seconds).toFixed(0)} lookups/s (errors ${dnsMax.errors}); at ${RATE}/s p50 ${dq.p50.toFixed(2)} ms, p99 ${dq.p99.toFixed(2)} ms (errors ${dnsRate.errors})`,

@@ -8,15 +8,12 @@
 
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { ApiEndpoint, DEFAULT_API_PORT } from "../network/api-endpoint.ts";
-import { DEFAULT_DNS_PORT, ServiceNetwork } from "../network/service-network.ts";
 import { Agent } from "./agent.ts";
 import { defaultDataDir, loadCredential, NotJoinedError } from "./data-dir.ts";
 import { importImages } from "./images.ts";
 import { install } from "./install.ts";
 import { JoinError, join } from "./join.ts";
 import { AGENT_VERSION, defaultNodeName, internalIp } from "./node-info.ts";
-import { reset } from "./reset.ts";
 import { checkContainerHost, createRuntime, DEFAULT_SANDBOX_IMAGE, type RuntimeOptions } from "./runtimes.ts";
 
 const USAGE = `k-agent ${AGENT_VERSION}: joins this machine to a kflare cluster and runs its pods.
@@ -48,30 +45,11 @@ async function runAgent(dataDir: string, runtimeOptions: RuntimeOptions, allowPr
   const credential = process.env.K_AGENT_SERVER ? { ...stored, server: process.env.K_AGENT_SERVER } : stored;
   const { runtime, podNetwork } = await createRuntime(dataDir, log, runtimeOptions);
   const hostIP = internalIp();
-  const apiPort = Number(process.env.K_AGENT_API_PORT) || DEFAULT_API_PORT;
-  // Containers get Services, cluster DNS and the API; WebAssembly guests have neither resolver nor netns.
-  const serviceNetwork = podNetwork
-    ? new ServiceNetwork({
-        nodeName: credential.nodeName,
-        dataDir,
-        hostIP,
-        dnsPort: Number(process.env.K_AGENT_DNS_PORT) || DEFAULT_DNS_PORT,
-        ...(hostIP ? { apiPort } : {}),
-        proxy: true,
-        log,
-      })
-    : undefined;
-  const apiEndpoint =
-    serviceNetwork && hostIP
-      ? new ApiEndpoint({
-          host: hostIP,
-          port: apiPort,
-          server: credential.server,
-          ...(credential.caPem ? { caPem: credential.caPem } : {}),
-          allowed: (address) => serviceNetwork.mayAsk(address),
-          log,
-        })
-      : undefined;
+  // Containers get Services, cluster DNS and the API; WebAssembly guests have neither resolver nor
+  // netns. Loaded only then (the DNS codec and the service proxy are idle weight on a wasm node).
+  const { serviceNetwork, apiEndpoint } = podNetwork
+    ? await (await import("./container-services.ts")).containerServices(credential, hostIP, dataDir, log)
+    : { serviceNetwork: undefined, apiEndpoint: undefined };
   let upgrade: string | undefined;
   let stop!: () => void;
   const stopped = new Promise<void>((r) => {
@@ -166,7 +144,8 @@ async function main(argv: string[]): Promise<number> {
       case "install":
         return await install(dataDir, log);
       case "reset":
-        return await reset(dataDir, log);
+        // On demand: reset takes down the service proxy and DNS, which a running wasm node never loads.
+        return await (await import("./reset.ts")).reset(dataDir, log);
       case "images": {
         if (positionals[0] !== "import" || positionals.length !== 2) {
           fail("usage: k-agent images import <archive> [--data-dir <dir>] [--containerd <socket>]");

@@ -4,15 +4,9 @@
 // (/run), so nothing is written to the SD card while pods run; images and the pod network config
 // (written once per podCIDR, needed to bring pods back offline after a reboot) stay on disk.
 
-import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { type ContainerdSettings, cgroupDriverFor } from "../runtime/cri/containerd-config.ts";
-import { ensureContainerd, hasSysResource, stopContainerd } from "../runtime/cri/containerd-process.ts";
-import { bridgeName, writePodNetwork } from "../runtime/cri/pod-network.ts";
-import { parseRegistries, writeHostsFiles } from "../runtime/cri/registries.ts";
-import { CriRuntime, removeCgroupfsParent } from "../runtime/cri/runtime.ts";
+import type { ContainerdSettings } from "../runtime/cri/containerd-config.ts";
 import { MultiRuntime } from "../runtime/multi.ts";
 import type { ContainerRuntime } from "../runtime/types.ts";
 import { WasmRuntime } from "../runtime/wasm/runtime.ts";
@@ -41,7 +35,7 @@ function isRoot(): boolean {
   return typeof process.getuid === "function" && process.getuid() === 0;
 }
 
-function dataDirTag(dataDir: string): string {
+export function dataDirTag(dataDir: string): string {
   return createHash("sha256").update(dataDir).digest("hex").slice(0, 12);
 }
 
@@ -67,19 +61,6 @@ export function containerdLayout(dataDir: string): ContainerdSettings["layout"] 
   };
 }
 
-async function hostCgroups(): Promise<{ cgroupV2: boolean; systemdIsInit: boolean }> {
-  const controllers = await readFile("/sys/fs/cgroup/cgroup.controllers", "utf8").catch(() => undefined);
-  const init = (await readFile("/proc/1/comm", "utf8").catch(() => "")).trim();
-  return { cgroupV2: controllers !== undefined, systemdIsInit: init === "systemd" };
-}
-
-/** registries.yaml in the data dir (k3s keeps it in /etc/rancher/k3s/), as containerd hosts.toml files. */
-async function registries(dataDir: string, dir: string): Promise<void> {
-  const path = join(dataDir, "registries.yaml");
-  const text = await readFile(path, "utf8").catch(() => undefined);
-  await writeHostsFiles(dir, text === undefined ? { mirrors: {}, configs: {} } : parseRegistries(text, path));
-}
-
 /** Whether this agent will run containers (root, not --wasm-only). */
 function runsContainers(options: RuntimeOptions): boolean {
   return !options.wasmOnly && (isRoot() || options.containerdSocket !== undefined);
@@ -101,47 +82,6 @@ export async function checkContainerHost(options: RuntimeOptions, log: (line: st
     );
 }
 
-async function containerRuntime(
-  dataDir: string,
-  options: RuntimeOptions,
-  log: (line: string) => void,
-): Promise<Omit<NodeRuntime, "runtime"> & { runtime: CriRuntime }> {
-  const layout = containerdLayout(dataDir);
-  const cgroupDriver = cgroupDriverFor(await hostCgroups());
-  if (options.containerdSocket !== undefined)
-    return { runtime: new CriRuntime({ socket: options.containerdSocket, cgroupDriver }) };
-  await checkContainerHost(options, log);
-  await registries(dataDir, layout.registryConfigDir);
-  const settings: ContainerdSettings = {
-    layout,
-    sandboxImage: options.sandboxImage ?? DEFAULT_SANDBOX_IMAGE,
-    cgroupDriver,
-    restrictOomScoreAdj: !(await hasSysResource()),
-  };
-  const running = await ensureContainerd(settings);
-  log(`${running.started ? "started" : "adopted"} containerd (pid ${running.pid}, ${layout.socket})`);
-  const tag = dataDirTag(dataDir);
-  const network = {
-    confDir: layout.cniConfDir,
-    ipamDir: join(runtimeStateDir(dataDir), "cni-ipam"),
-    bridge: bridgeName(tag),
-  };
-  return {
-    runtime: new CriRuntime({ socket: running.socket, cgroupDriver }),
-    podNetwork: async (podCIDR) => {
-      if (await writePodNetwork(podCIDR, network)) log(`pod network: ${podCIDR} on bridge ${network.bridge}`);
-    },
-    shutdown: async () => {
-      await stopContainerd(settings);
-      // The bridge the CNI plugin made (gone with its namespace in tests; here it outlives pods).
-      await new Promise((resolve) => execFile("ip", ["link", "delete", network.bridge], () => resolve(undefined)));
-      // The pods' cgroup parent, when no other agent's pods are in it (rmdir fails on a non-empty one).
-      if (cgroupDriver === "cgroupfs") await removeCgroupfsParent("/kubepods");
-      await rm(runtimeStateDir(dataDir), { recursive: true, force: true });
-    },
-  };
-}
-
 export async function createRuntime(
   dataDir: string,
   log: (line: string) => void,
@@ -158,6 +98,9 @@ export async function createRuntime(
     log("--wasm-only: this node runs WebAssembly pods only (runtimeClassName: wasm).");
     return { runtime: wasm };
   }
+  // Loaded only when this node runs containers: gRPC, protobuf and YAML are a third of the agent's
+  // idle memory, which a WebAssembly-only node (a small board) does not pay.
+  const { containerRuntime } = await import("./container-runtime.ts");
   const containers = await containerRuntime(dataDir, options, log);
   return { ...containers, runtime: new MultiRuntime([containers.runtime, wasm]) };
 }

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, 
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
+import type { ImageAuth } from "../../agent/runtime/types.ts";
 import { pushImage } from "../../agent/runtime/wasm/push.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -111,18 +112,28 @@ export function imageConfig(
   );
 }
 
-/** Pushes test image `name` as `<registry>/<repository>:<tag>`. */
+/** Pushes test image `name` as `<registry>/<repository>:<tag>` (as `auth`'s user, when given). */
 export async function pushTestImage(
   registry: string,
   name: TestImage,
   repository: string,
   tag: string,
+  auth?: ImageAuth,
 ): Promise<string> {
   const { gz, diffId } = busyboxLayer();
-  await pushImage(registry, repository, tag, {
-    config: { mediaType: "application/vnd.oci.image.config.v1+json", bytes: imageConfig(TEST_IMAGES[name], [diffId]) },
-    layers: [{ mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", bytes: gz }],
-  });
+  await pushImage(
+    registry,
+    repository,
+    tag,
+    {
+      config: {
+        mediaType: "application/vnd.oci.image.config.v1+json",
+        bytes: imageConfig(TEST_IMAGES[name], [diffId]),
+      },
+      layers: [{ mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", bytes: gz }],
+    },
+    auth ? { auth } : {},
+  );
   return `${registry}/${repository}:${tag}`;
 }
 

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, w
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import bcrypt from "bcryptjs";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const SOURCES = join(ROOT, "test/fixtures/wasm");
@@ -110,16 +111,24 @@ export type LoopbackRegistry =
   | { available: true; host: string; stop(): Promise<void> }
   | { available: false; reason: string; stop(): Promise<void> };
 
+/** A user the registry asks for (HTTP basic auth, as a private registry does). */
+export interface RegistryUser {
+  username: string;
+  password: string;
+}
+
 /**
  * Starts Debian's `docker-registry` (distribution 2.8) on 127.0.0.1 with its storage in a temporary
- * directory; installs the package first when it is missing and we are root on Debian.
+ * directory; installs the package first when it is missing and we are root on Debian. With `user`,
+ * every request needs that user's password (htpasswd auth, bcrypt as distribution requires).
  */
-export async function startLoopbackRegistry(): Promise<LoopbackRegistry> {
+export async function startLoopbackRegistry(user?: RegistryUser): Promise<LoopbackRegistry> {
   const none = async () => {};
   const binary = findRegistryBinary();
   if (binary === undefined) return { available: false, reason: installHint(), stop: none };
   const dir = mkdtempSync(join(tmpdir(), "kflare-registry-"));
   const port = await freePort();
+  if (user) writeFileSync(join(dir, "htpasswd"), `${user.username}:${bcrypt.hashSync(user.password, 10)}\n`);
   writeFileSync(
     join(dir, "config.yml"),
     [
@@ -127,6 +136,7 @@ export async function startLoopbackRegistry(): Promise<LoopbackRegistry> {
       "log: {level: warn, accesslog: {disabled: true}}",
       `storage: {filesystem: {rootdirectory: ${dir}/data}, delete: {enabled: true}}`,
       `http: {addr: "127.0.0.1:${port}"}`,
+      ...(user ? [`auth: {htpasswd: {realm: kflare-test, path: ${dir}/htpasswd}}`] : []),
       "",
     ].join("\n"),
   );
@@ -144,7 +154,8 @@ export async function startLoopbackRegistry(): Promise<LoopbackRegistry> {
   while (Date.now() < deadline) {
     try {
       const response = await fetch(`http://${host}/v2/`);
-      if (response.ok) return { available: true, host, stop };
+      // An authenticated registry answers 401 until asked with credentials: up all the same.
+      if (response.ok || (user && response.status === 401)) return { available: true, host, stop };
     } catch {
       // not listening yet
     }

@@ -37,6 +37,7 @@ export interface PodStatusView {
     state?: {
       terminated?: { reason?: string; exitCode?: number; message?: string };
       running?: { startedAt?: string };
+      waiting?: { reason?: string; message?: string };
     };
     lastState?: { terminated?: { reason?: string; exitCode?: number } };
   }[];

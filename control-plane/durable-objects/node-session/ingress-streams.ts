@@ -89,7 +89,7 @@ export class IngressStreams {
     );
     const headers: [string, string][] = [];
     req.headers.forEach((value, name) => {
-      if (!HOP_BY_HOP.has(name)) headers.push([name, value]);
+      if (!HOP_BY_HOP.has(name) && name !== INGRESS_TARGET_HEADER) headers.push([name, value]);
     });
     const protocols = (req.headers.get("sec-websocket-protocol") ?? "")
       .split(",")
@@ -127,18 +127,21 @@ export class IngressStreams {
       if (head.end) this.forget(id);
       return new Response(null, { status: head.status, headers: responseHeaders });
     }
+    if (head.end) {
+      // The whole body came with the HEAD (most small responses): no stream to feed. Each stream
+      // and controller is one more object for workerd's garbage collector, whose pauses are the
+      // Ingress path's latency tail.
+      this.forget(id);
+      return new Response(data ?? null, { status: head.status, headers: responseHeaders });
+    }
     const body = new ReadableStream<Uint8Array>(
       {
         start: (controller) => {
           stream.body = controller;
-          // The first bytes came with the HEAD; with `end`, all of them.
+          // The first bytes came with the HEAD.
           if (data) {
             stream.unacked += data.byteLength;
             controller.enqueue(data);
-          }
-          if (head.end) {
-            controller.close();
-            this.forget(id);
           }
         },
         // Called only when the client waits for bytes and none are queued: all handed on, credit them.

@@ -81,11 +81,9 @@ export class NodeSession extends DurableObject<Env> {
     const url = new URL(request.url);
     // An Ingress request for a pod on this node: only the Worker's Ingress handler uses this path.
     const target = request.headers.get(INGRESS_TARGET_HEADER);
-    if (url.pathname === INGRESS_REQUEST_PATH && target !== null) {
-      const headers = new Headers(request.headers);
-      headers.delete(INGRESS_TARGET_HEADER);
-      return this.ingress.request(new Request(request, { headers }), JSON.parse(target) as IngressTarget);
-    }
+    // The target header itself is not passed on to the pod (IngressStreams skips it).
+    if (url.pathname === INGRESS_REQUEST_PATH && target !== null)
+      return this.ingress.request(request, JSON.parse(target) as IngressTarget);
     const cluster = url.searchParams.get("cluster") ?? "default";
     const node = url.searchParams.get("node") ?? "";
     if (url.pathname === "/session") return this.acceptControl(cluster, node);
