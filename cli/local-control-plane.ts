@@ -22,8 +22,17 @@ export const CLUSTER_NAME = "kflare";
 const READY_DEADLINE_MS = 30_000;
 const CRASH_REPORT = /Workers runtime crashed unexpectedly/;
 const CRASH_REPORT_GRACE_MS = 1_000;
-/** V8 flags for the local workerd: a 1 MiB young generation (see where it is set). */
-const LOCAL_V8_FLAGS = "--max-semi-space-size=1";
+/**
+ * V8 flags for every local workerd this process starts. Locally the Worker and every Durable Object
+ * share one isolate on workerd's one thread, so each garbage collection stalls all of them (on
+ * Cloudflare each object has its own isolate). A 1 MiB young generation keeps scavenges short
+ * (profiled: 12-50 ms at V8's default, 5-8 ms at 1 MiB), which is the Ingress path's latency tail.
+ * Miniflare takes workerd's V8 flags from this variable only; a value the user set wins. See
+ * docs/decisions.md.
+ */
+export function useLocalV8Flags(): void {
+  process.env.MINIFLARE_WORKERD_V8_FLAGS ??= "--max-semi-space-size=1";
+}
 const WORKERD_BACKTRACE = /^uncaught exception; exception = workerd\//;
 
 export interface StartOptions {
@@ -113,12 +122,7 @@ export async function startControlPlane(opts: StartOptions): Promise<ControlPlan
 
   let stopping: Promise<void> | undefined;
   const workerdStarted = performance.now();
-  // Locally the Worker and every Durable Object share one isolate on workerd's one thread, so each
-  // garbage collection stalls all of them (on Cloudflare each object has its own isolate). A small
-  // young generation keeps scavenges short (measured: 12-50 ms at V8's default, 5-8 ms at 1 MiB),
-  // which is the Ingress path's latency tail. Miniflare takes workerd's V8 flags from this variable
-  // only; a value the user set wins. See docs/decisions.md.
-  process.env.MINIFLARE_WORKERD_V8_FLAGS ??= LOCAL_V8_FLAGS;
+  useLocalV8Flags();
   const mf: Miniflare = new miniflare.Miniflare(
     miniflare.convertV4MiniflareOptions({
       host: bindHost,

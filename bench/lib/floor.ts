@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { bundleWorker } from "../../cli/bundle.ts";
 import { httpsUrl } from "../../cli/kubeconfig.ts";
+import { useLocalV8Flags } from "../../cli/local-control-plane.ts";
 import { pickFreePort, waitFor200 } from "../../cli/net.ts";
 import { pkiFiles } from "../../cli/pki.ts";
 import type { WorkerConfig } from "../../cli/wrangler-config.ts";
@@ -39,6 +40,7 @@ export async function startFloor(
   ]);
   // The whole chain, as the control plane serves it: the same handshake for both.
   const chain = `${cert.trim()}\n${caPem.trim()}\n`;
+  useLocalV8Flags(); // the floor runs on the same V8 settings as the control plane it is compared with
   const mf = new miniflare.Miniflare(
     miniflare.convertV4MiniflareOptions({
       host: "127.0.0.1",
