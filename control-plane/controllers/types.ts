@@ -18,6 +18,7 @@ export const NAMESPACES: ResourceRef = { group: "", version: "v1", plural: "name
 export const EVENTS: ResourceRef = { group: "", version: "v1", plural: "events" };
 export const SERVICES: ResourceRef = { group: "", version: "v1", plural: "services" };
 export const ENDPOINTS: ResourceRef = { group: "", version: "v1", plural: "endpoints" };
+export const INGRESSES: ResourceRef = { group: "networking.k8s.io", version: "v1", plural: "ingresses" };
 export const ENDPOINTSLICES: ResourceRef = { group: "discovery.k8s.io", version: "v1", plural: "endpointslices" };
 export const LEASES: ResourceRef = { group: "coordination.k8s.io", version: "v1", plural: "leases" };
 export const DEPLOYMENTS: ResourceRef = { group: "apps", version: "v1", plural: "deployments" };

@@ -103,10 +103,31 @@ describe("Ingress at the edge, on the local Ingress port", { timeout: 240_000 },
       "x-forwarded-host": "web.example",
       "x-forwarded-proto": "http",
     });
-    // web.example is outside this installation's ingress domain: said on the Ingress.
+    // web.example is outside this installation's ingress domain: said on the Ingress, which gets no address.
     expect(await eventsOf("web")).toMatch(
       /HostOutsideDomain.*host web\.example is not under this installation's ingress domain kflare\.localhost/,
     );
+    expect(await node.kubectl("get", "ingress", "web", "-o", "jsonpath={.status.loadBalancer.ingress}")).toBe("");
+  });
+
+  it("gives an Ingress with a host under the domain the domain as its ADDRESS", async ({ skip }) => {
+    if (node.unavailable) return skip(node.unavailable);
+    await node.apply(ingress("shop", "shop.kflare.localhost", "web"));
+    await node.eventually("the Ingress's address", async () => {
+      const a = await node.kubectl(
+        "get",
+        "ingress",
+        "shop",
+        "-o",
+        "jsonpath={.status.loadBalancer.ingress[0].hostname}",
+      );
+      return a === "kflare.localhost" || undefined;
+    });
+    expect(await node.kubectl("get", "ingress", "shop")).toMatch(
+      /shop\s+kflare\s+shop\.kflare\.localhost\s+kflare\.localhost\s+80\s/,
+    );
+    expect((await curl("shop.kflare.localhost", "/")).body).toMatch(/^hello from web-/);
+    await node.kubectl("delete", "ingress", "shop");
   });
 
   it("streams a 10 MB response and a 5 MB upload through intact", async ({ skip }) => {

@@ -67,7 +67,7 @@ describe("Ingress check", () => {
     const services = new Set(["web-app"]);
     const check = (i: KubeObject) =>
       planIngressCheck({ ingress: i, ingresses: [i], services, className: "kflare", domain: "apps.example.org" });
-    expect(check(inside)).toEqual([]);
+    expect(check(inside).filter((a) => a.type === "event")).toEqual([]);
     expect(check(outside)).toMatchObject([
       {
         event: {
@@ -81,5 +81,32 @@ describe("Ingress check", () => {
     ]);
     // Without a configured domain every host is the user's business.
     expect(planIngressCheck({ ingress: outside, ingresses: [outside], services, className: "kflare" })).toEqual([]);
+  });
+
+  it("gives an Ingress the ingress domain as its address while a route of it is served from the internet", () => {
+    const services = new Set(["web-app"]);
+    const check = (i: KubeObject, domain = "apps.example.org") =>
+      planIngressCheck({ ingress: i, ingresses: [i], services, className: "kflare", domain });
+    const inside = ingress("in", "2026-01-01T00:00:00Z", "shop.apps.example.org", "web-app");
+    expect(check(inside)).toEqual([
+      {
+        type: "updateStatus",
+        resource: { group: "networking.k8s.io", version: "v1", plural: "ingresses" },
+        object: { ...inside, status: { loadBalancer: { ingress: [{ hostname: "apps.example.org" }] } } },
+      },
+    ]);
+    // Already there: nothing to write.
+    const addressed = { ...inside, status: { loadBalancer: { ingress: [{ hostname: "apps.example.org" }] } } };
+    expect(check(addressed)).toEqual([]);
+    // A catch-all rule (no host) is served for every host under the domain.
+    expect(check(ingress("all", "2026-01-01T00:00:00Z", "", "web-app"))).toMatchObject([
+      { type: "updateStatus", object: { status: { loadBalancer: { ingress: [{ hostname: "apps.example.org" }] } } } },
+    ]);
+    // Its only host moved outside the domain, or the domain is gone: the address goes.
+    const moved = { ...addressed, spec: ingress("in", "2026-01-01T00:00:00Z", "web.example", "web-app").spec };
+    expect(check(moved).filter((a) => a.type === "updateStatus")).toMatchObject([
+      { object: { status: { loadBalancer: {} } } },
+    ]);
+    expect(check(addressed, "")).toMatchObject([{ type: "updateStatus", object: { status: { loadBalancer: {} } } }]);
   });
 });

@@ -2,12 +2,15 @@
 // as Warning events on it (kubectl describe ingress shows them): a route another, older Ingress
 // already serves (the newcomer's route is not used), and a backend Service that does not exist
 // (its requests get 503 until it does), and a host outside the installation's ingress domain (the
-// internet cannot reach it through the edge; the local Ingress port still serves it).
+// internet cannot reach it through the edge; the local Ingress port still serves it). It also
+// keeps the Ingress's address, status.loadBalancer.ingress: the ingress domain, where the edge
+// serves it (kubectl's ADDRESS column; Argo CD and `kubectl wait` read it to call an Ingress ready),
+// and none when no route of it is under the domain.
 
 import type { KubeObject } from "../../../schemas/object.ts";
 import { underDomain } from "../../ingress/edge-table.ts";
 import { buildRoutingTable, type IngressView } from "../../ingress/routing-table.ts";
-import type { Action } from "../types.ts";
+import { type Action, INGRESSES } from "../types.ts";
 
 const SOURCE = "kflare-ingress";
 
@@ -69,5 +72,19 @@ export function planIngressCheck(input: IngressCheckInput): Action[] {
       warning(input.ingress, "BackendNotFound", `Service "${name}" not found: its routes answer 503 until it exists`),
     );
   }
+  // Served from the internet when a route of it is: a catch-all (no host, or the default backend)
+  // or a host under the domain.
+  const served =
+    domain !== "" &&
+    (spec.defaultBackend !== undefined ||
+      (spec.rules ?? []).some((r) => !r.host || !outside.has(r.host.toLowerCase())));
+  const status = (input.ingress.status ?? {}) as { loadBalancer?: { ingress?: { hostname?: string; ip?: string }[] } };
+  const want = served ? [{ hostname: domain }] : [];
+  if (JSON.stringify(status.loadBalancer?.ingress ?? []) !== JSON.stringify(want))
+    actions.push({
+      type: "updateStatus",
+      resource: INGRESSES,
+      object: { ...input.ingress, status: { ...status, loadBalancer: want.length > 0 ? { ingress: want } : {} } },
+    });
   return actions;
 }

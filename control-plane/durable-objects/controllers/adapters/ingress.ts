@@ -4,14 +4,12 @@
 
 import { planLoadBalancerStatus } from "../../../controllers/ingress/load-balancer.ts";
 import { planIngressCheck } from "../../../controllers/ingress/plan.ts";
-import type { ResourceRef } from "../../../controllers/types.ts";
+import { INGRESSES, SERVICES } from "../../../controllers/types.ts";
 import { KFLARE_INGRESS_CLASS } from "../../store/bootstrap.ts";
 import type { StoreCore } from "../../store/store-core.ts";
 import { type Controller, objectKey, splitKey } from "../controller.ts";
 import { getObject, listObjects } from "../reads.ts";
 
-const INGRESSES: ResourceRef = { group: "networking.k8s.io", version: "v1", plural: "ingresses" };
-const SERVICES: ResourceRef = { group: "", version: "v1", plural: "services" };
 
 export function ingressController(core: StoreCore): Controller {
   const keysOf = (namespace?: string) =>
