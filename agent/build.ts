@@ -7,6 +7,7 @@ import { chmod, copyFile, mkdir, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { AGENT_NODE_FLAGS } from "./node-flags.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const out = join(here, "dist");
@@ -29,7 +30,8 @@ export async function buildAgent(): Promise<string> {
     target: "node20",
     external: ["@bytecodealliance/*", "bufferutil", "utf-8-validate"],
     banner: {
-      js: "#!/usr/bin/env node\nimport { createRequire as __kAgentRequire } from 'node:module';\nconst require = __kAgentRequire(import.meta.url);",
+      // env -S: the shebang carries the agent's node flags (coreutils 8.30+: Debian 10, Pi OS).
+      js: `#!/usr/bin/env -S node ${AGENT_NODE_FLAGS.join(" ")}\nimport { createRequire as __kAgentRequire } from 'node:module';\nconst require = __kAgentRequire(import.meta.url);`,
     },
     logLevel: "warning",
   });

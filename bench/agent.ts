@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { AGENT_NODE_FLAGS } from "../agent/node-flags.ts";
 import { pushWasmArtifact } from "../agent/runtime/wasm/push.ts";
 import { runtimeStateDir } from "../agent/src/runtimes.ts";
 import { connectionFromKubeconfig, KubeClient, type Obj } from "../cli/kube-client.ts";
@@ -92,10 +93,15 @@ try {
   const client = new KubeClient(await connectionFromKubeconfig(cp.kubeconfigPath));
   const { joinToken } = await createJoinToken(cp.kubeconfigPath, 3_600_000, "bench:agent");
   let out = "";
-  agent = netns.spawn(NODE20, [AGENT, "join", joinToken, "--node-name", NODE, "--data-dir", agentDir], {
-    ...process.env,
-    K_AGENT_WASM_ONLY: "1",
-  });
+  // Launched as its shebang and systemd unit launch it: with the agent's node flags.
+  agent = netns.spawn(
+    NODE20,
+    [...AGENT_NODE_FLAGS, AGENT, "join", joinToken, "--node-name", NODE, "--data-dir", agentDir],
+    {
+      ...process.env,
+      K_AGENT_WASM_ONLY: "1",
+    },
+  );
   agent.stdout?.on("data", (b: Buffer) => (out += b.toString()));
   agent.stderr?.on("data", (b: Buffer) => (out += b.toString()));
   const deadline = Date.now() + 60_000;

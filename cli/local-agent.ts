@@ -6,6 +6,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { access } from "node:fs/promises";
 import { join } from "node:path";
+import { AGENT_NODE_FLAGS } from "../agent/node-flags.ts";
 import { defaultNodeName } from "../agent/src/node-info.ts";
 import { REPO_ROOT } from "./local-control-plane.ts";
 import { createJoinToken } from "./token-command.ts";
@@ -40,7 +41,7 @@ export async function startLocalAgent(opts: {
     args = ["join", joinToken, "--node-name", nodeName, "--data-dir", agentDir];
   }
   // The control plane's port may differ from when the agent joined: tell it where to find it now.
-  const child: ChildProcess = spawn(process.execPath, [bin, ...args], {
+  const child: ChildProcess = spawn(process.execPath, [...AGENT_NODE_FLAGS, bin, ...args], {
     env: { ...process.env, K_AGENT_SERVER: opts.server },
     stdio: ["ignore", "pipe", "pipe"],
   });

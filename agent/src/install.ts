@@ -3,6 +3,7 @@
 
 import { writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
+import { AGENT_NODE_FLAGS } from "../node-flags.ts";
 import { loadCredential } from "./data-dir.ts";
 
 export function unitText(nodePath: string, agentPath: string, dataDir: string): string {
@@ -13,7 +14,7 @@ After=network-online.target
 Wants=network-online.target
 
 [Service]
-ExecStart=${nodePath} ${agentPath} run --data-dir ${dataDir}
+ExecStart=${[nodePath, ...AGENT_NODE_FLAGS, agentPath].join(" ")} run --data-dir ${dataDir}
 Restart=always
 RestartSec=5
 # Pods outlive the agent: stopping the agent must not kill their processes.

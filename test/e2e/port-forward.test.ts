@@ -7,7 +7,7 @@
 // The setup is the shared ContainerNode fixture.
 
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -23,6 +23,8 @@ interface Forwarder {
   child: ChildProcess;
   output(): string;
   exited: Promise<number | null>;
+  /** kubectl's own HOME (its cache), removed with it. */
+  home: string;
 }
 
 const running: Forwarder[] = [];
@@ -43,7 +45,7 @@ async function portForward(target: string, ports: string): Promise<Forwarder> {
     out += d.toString();
   });
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  const f: Forwarder = { child, output: () => out, exited };
+  const f: Forwarder = { child, output: () => out, exited, home };
   running.push(f);
   const local = ports.split(":")[0];
   await eventually(
@@ -119,6 +121,7 @@ afterEach(async () => {
   for (const f of running.splice(0)) {
     if (f.child.exitCode === null && f.child.pid !== undefined) process.kill(f.child.pid, "SIGTERM");
     await f.exited;
+    await rm(f.home, { recursive: true, force: true });
   }
 });
 

@@ -10,6 +10,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { AGENT_NODE_FLAGS } from "../../agent/node-flags.ts";
 import { CriRuntime } from "../../agent/runtime/cri/runtime.ts";
 import { containerdLayout } from "../../agent/src/runtimes.ts";
 import { connectionFromKubeconfig, KubeClient, type Obj } from "../../cli/kube-client.ts";
@@ -77,6 +78,7 @@ export class NodeHost {
 
   startAgent(args: string[]): ChildProcess {
     const child = this.netns.spawn(NODE20, [
+      ...AGENT_NODE_FLAGS,
       AGENT,
       ...args,
       "--data-dir",
