@@ -10,7 +10,6 @@ import type { StoreCore } from "../../store/store-core.ts";
 import { type Controller, objectKey, splitKey } from "../controller.ts";
 import { getObject, listObjects } from "../reads.ts";
 
-
 export function ingressController(core: StoreCore): Controller {
   const keysOf = (namespace?: string) =>
     listObjects(core, INGRESSES, namespace).map((i) => objectKey(i.metadata.namespace ?? "", i.metadata.name ?? ""));
