@@ -1,6 +1,9 @@
 // The MultiRuntime: the shared contract through it (sandboxes of the non-default handler), and
 // routing: a sandbox and its containers live in the runtime serving its handler.
-import { describe, expect, test } from "vitest";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, onTestFinished, test } from "vitest";
 import { runtimeContract } from "./contract.ts";
 import { type FakeImage, FakeNodeState, FakeRuntime } from "./fake.ts";
 import { MultiRuntime } from "./multi.ts";
@@ -49,8 +52,11 @@ describe("MultiRuntime routing", () => {
     const { runc, wasm, multi } = pair("routing");
     expect(multi.handlers).toEqual(["runc", "wasm"]);
     expect(multi.name).toBe("fake+fake");
-    const podW = podConfig({ uid: "w", runtimeHandler: "wasm" });
-    const podC = podConfig({ uid: "c", runtimeHandler: "" });
+    // The fake writes container logs: into a directory of this test's own, removed after it.
+    const logs = await mkdtemp(join(tmpdir(), "kflare-multi-logs-"));
+    onTestFinished(() => rm(logs, { recursive: true, force: true }));
+    const podW = podConfig({ uid: "w", runtimeHandler: "wasm", logDirectory: join(logs, "w") });
+    const podC = podConfig({ uid: "c", runtimeHandler: "", logDirectory: join(logs, "c") });
     await multi.pullImage("fake.local/ticker:1", undefined, "wasm");
     expect(await wasm.imageStatus("fake.local/ticker:1")).toBeDefined();
     expect(await runc.imageStatus("fake.local/ticker:1")).toBeUndefined();
