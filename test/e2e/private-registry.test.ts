@@ -57,6 +57,27 @@ async function waitingReason(name: string): Promise<{ reason?: string; message?:
   return p.status?.containerStatuses?.[0]?.state?.waiting;
 }
 
+/** Waits until the pod's pull is refused (ErrImagePull or ImagePullBackOff); its waiting state. */
+function pullRefused(name: string): Promise<{ reason?: string; message?: string }> {
+  return node.eventually(`${name}: ErrImagePull or ImagePullBackOff`, async () => {
+    const w = await waitingReason(name);
+    return w?.reason === "ErrImagePull" || w?.reason === "ImagePullBackOff" ? w : undefined;
+  });
+}
+
+/** `kubectl create secret docker-registry`, as a user makes a pull secret. */
+async function createPullSecret(name: string, server: string, password: string): Promise<void> {
+  await node.kubectl(
+    "create",
+    "secret",
+    "docker-registry",
+    name,
+    `--docker-server=${server}`,
+    `--docker-username=${user.username}`,
+    `--docker-password=${password}`,
+  );
+}
+
 describe("imagePullSecrets against a registry that wants a password", { timeout: 300_000 }, () => {
   it("pulls with the pod's kubernetes.io/dockerconfigjson Secret and is refused without it", async ({ skip }) => {
     if (node.unavailable) return skip(node.unavailable);
@@ -64,10 +85,7 @@ describe("imagePullSecrets against a registry that wants a password", { timeout:
 
     // Without credentials: the registry's refusal, as the pod's state and events.
     await node.apply(pod("no-secret", []));
-    const refused = await node.eventually("no-secret: ErrImagePull or ImagePullBackOff", async () => {
-      const w = await waitingReason("no-secret");
-      return w?.reason === "ErrImagePull" || w?.reason === "ImagePullBackOff" ? w : undefined;
-    });
+    const refused = await pullRefused("no-secret");
     expect(refused.message ?? "").toMatch(/401|unauthorized|authorization/i);
     await node.eventually(
       "no-secret: ImagePullBackOff",
@@ -78,31 +96,12 @@ describe("imagePullSecrets against a registry that wants a password", { timeout:
     expect(events).toMatch(/BackOff/);
 
     // A wrong password is refused the same way.
-    await node.kubectl(
-      "create",
-      "secret",
-      "docker-registry",
-      "wrong",
-      `--docker-server=${registry.host}`,
-      `--docker-username=${user.username}`,
-      "--docker-password=not-the-password",
-    );
+    await createPullSecret("wrong", registry.host, "not-the-password");
     await node.apply(pod("wrong-secret", ["wrong"]));
-    await node.eventually("wrong-secret: ErrImagePull or ImagePullBackOff", async () => {
-      const w = await waitingReason("wrong-secret");
-      return w?.reason === "ErrImagePull" || w?.reason === "ImagePullBackOff";
-    });
+    await pullRefused("wrong-secret");
 
     // With the Secret a user makes for a private registry: Running.
-    await node.kubectl(
-      "create",
-      "secret",
-      "docker-registry",
-      "regcred",
-      `--docker-server=${registry.host}`,
-      `--docker-username=${user.username}`,
-      `--docker-password=${user.password}`,
-    );
+    await createPullSecret("regcred", registry.host, user.password);
     await node.apply(pod("with-secret", ["regcred"]));
     await node.eventually("with-secret Running", async () => {
       const p = await node.client.get<PodView>("/api/v1/namespaces/default/pods/with-secret");
