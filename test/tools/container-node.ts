@@ -110,7 +110,22 @@ export class NodeHost {
     if (!a || a.exitCode !== null) return;
     const exited = new Promise((r) => a.once("exit", r));
     a.kill("SIGTERM");
-    await exited;
+    // Bounded: an agent that does not exit on SIGTERM is a bug to report, not a test that hangs.
+    let timer: NodeJS.Timeout | undefined;
+    const hung = await Promise.race([
+      exited.then(() => false),
+      new Promise<boolean>((r) => {
+        timer = setTimeout(() => r(true), 30_000);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (hung) {
+      a.kill("SIGKILL");
+      await exited;
+      throw new Error(
+        `agent ${this.nodeName} did not exit within 30 s of SIGTERM; its output ends:\n${this.agentOut.slice(-2000)}`,
+      );
+    }
   }
 
   /** `k-agent reset`: stops the pods and the agent's containerd, removes its rules and routes. */
