@@ -7,6 +7,7 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import type { ContainerdSettings } from "../runtime/cri/containerd-config.ts";
+import { CONFLIST_NAME } from "../runtime/cri/pod-network.ts";
 import { MultiRuntime } from "../runtime/multi.ts";
 import type { ContainerRuntime } from "../runtime/types.ts";
 import { WasmRuntime } from "../runtime/wasm/runtime.ts";
@@ -87,20 +88,28 @@ export async function createRuntime(
   log: (line: string) => void,
   options: RuntimeOptions = {},
 ): Promise<NodeRuntime> {
-  const wasm = new WasmRuntime({ stateDir: runtimeStateDir(dataDir) });
+  const stateDir = runtimeStateDir(dataDir);
   if (!isRoot() && options.containerdSocket === undefined) {
     log(
       "Not running as root: this node runs WebAssembly pods only (runtimeClassName: wasm); run as root for containers.",
     );
-    return { runtime: wasm };
+    return { runtime: new WasmRuntime({ stateDir }) };
   }
   if (options.wasmOnly) {
     log("--wasm-only: this node runs WebAssembly pods only (runtimeClassName: wasm).");
-    return { runtime: wasm };
+    return { runtime: new WasmRuntime({ stateDir }) };
   }
   // Loaded only when this node runs containers: gRPC, protobuf and YAML are a third of the agent's
   // idle memory, which a WebAssembly-only node (a small board) does not pay.
   const { containerRuntime } = await import("./container-runtime.ts");
   const containers = await containerRuntime(dataDir, options, log);
+  // As root, WebAssembly pods get a namespace and an address of their own on the pods' CNI network.
+  const layout = containerdLayout(dataDir);
+  const wasm = new WasmRuntime({
+    stateDir,
+    ...(isRoot()
+      ? { podNetwork: { conflistPath: join(layout.cniConfDir, CONFLIST_NAME), binDir: layout.cniBinDir } }
+      : {}),
+  });
   return { ...containers, runtime: new MultiRuntime([containers.runtime, wasm]) };
 }

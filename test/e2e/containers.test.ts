@@ -6,14 +6,18 @@
 // OOMKilled over their memory limit, survive an agent restart untouched, and are gone when
 // deleted. Afterwards the machine's own firewall rules and links are what they were.
 
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inCidr } from "../../agent/network/cidr.ts";
 import { CriRuntime } from "../../agent/runtime/cri/runtime.ts";
+import { isGuestAlive } from "../../agent/runtime/wasm/guest-process.ts";
+import { pushWasmArtifact } from "../../agent/runtime/wasm/push.ts";
 import { containerdLayout, runtimeStateDir } from "../../agent/src/runtimes.ts";
 import type { Obj } from "../../cli/kube-client.ts";
 import { createJoinToken } from "../../cli/token-command.ts";
+import { wasmFixtures } from "../setup/wasm-fixtures.ts";
 import { ContainerNode, deployment } from "../tools/container-node.ts";
 import { hostNetworkSnapshot } from "../tools/netns.ts";
 
@@ -122,6 +126,79 @@ describe("k-agent with containers (containerd, runc, CNI) in a network namespace
       }
     });
     expect(body).toBe("hello from web\n");
+  });
+
+  it("runs WebAssembly pods in network namespaces of their own: two serve one port on their pod IPs, a Service and a hostPort reach them, deleted they leave nothing", async ({
+    skip,
+  }) => {
+    if (cluster.unavailable) return skip(cluster.unavailable);
+    const registry = cluster.registry?.available ? cluster.registry.host : "";
+    await pushWasmArtifact(registry, "kflare-test/wasm-http", "1", await readFile((await wasmFixtures()).httpHello));
+    const image = `${registry}/kflare-test/wasm-http:1`;
+    const links = () => cluster.netns!.exec("ip", ["-o", "link"]).trim().split("\n").length;
+    const baseline = links();
+    const component = (ports: object[]) => ({ runtimeClassName: "wasm", containers: [{ name: "http", image, ports }] });
+    await apply(deployment("wasm-web", 2, component([{ containerPort: 8080 }])));
+    await apply(deployment("wasm-published", 1, component([{ containerPort: 8080, hostPort: 18081 }])));
+    await apply({
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "wasm-web" },
+      spec: { selector: { app: "wasm-web" }, ports: [{ port: 80, targetPort: 8080 }] },
+    });
+    const sandboxes = join(runtimeStateDir(cluster.agentDir), "wasm", "sandboxes");
+    let ips: string[] = [];
+    let holders: (number | undefined)[] = [];
+    try {
+      const pods = await eventually("2 wasm-web pods Running", async () => {
+        const p = await podsOf("wasm-web");
+        return p.length === 2 && p.every((x) => x.status?.phase === "Running" && x.status.podIP) ? p : undefined;
+      });
+      const node = await cluster.client.get<Obj>(`/api/v1/nodes/${NODE}`);
+      const podCIDR = (node.spec as { podCIDR: string }).podCIDR;
+      ips = pods.map((p) => p.status?.podIP ?? "");
+      expect(new Set(ips).size).toBe(2);
+      for (const ip of ips) expect(inCidr(ip, podCIDR), `${ip} in ${podCIDR}`).toBe(true);
+      const get = (url: string) => cluster.netns!.exec("curl", ["-s", "-m", "5", url]);
+      for (const ip of ips)
+        expect(await eventually(`${ip}:8080 answers`, async () => get(`http://${ip}:8080/`) || undefined)).toBe(
+          "hello from wasi:http /\n",
+        );
+      const service = await cluster.client.get<Obj>("/api/v1/namespaces/default/services/wasm-web");
+      const clusterIP = (service.spec as { clusterIP: string }).clusterIP;
+      expect(
+        await eventually("the ClusterIP answers", async () => get(`http://${clusterIP}/via-service`) || undefined),
+      ).toBe("hello from wasi:http /via-service\n");
+      await eventually(
+        "wasm-published Running",
+        async () => (await podsOf("wasm-published"))[0]?.status?.phase === "Running",
+      );
+      const address = (node.status as { addresses: { type: string; address: string }[] }).addresses.find(
+        (a) => a.type === "InternalIP",
+      )?.address;
+      expect(
+        await eventually("the hostPort answers", async () => get(`http://${address}:18081/published`) || undefined),
+      ).toBe("hello from wasi:http /published\n");
+      // Each sandbox's namespace is held by a process of its own, as a pause container holds a pod's.
+      holders = readdirSync(sandboxes).map(
+        (f) => (JSON.parse(readFileSync(join(sandboxes, f), "utf8")) as { netns?: { pid: number } }).netns?.pid,
+      );
+      expect(holders).toHaveLength(3);
+      for (const pid of holders) expect(readFileSync(`/proc/${pid}/comm`, "utf8").trim()).toBe("sleep");
+    } finally {
+      // Also when an assertion failed: the later tests count pods and links.
+      await kubectl("delete", "service", "wasm-web", "--ignore-not-found", "--wait=true");
+      await kubectl("delete", "deployment", "wasm-web", "wasm-published", "--ignore-not-found", "--wait=true");
+    }
+    await eventually(
+      "wasm pods gone",
+      async () => (await podsOf("wasm-web")).length + (await podsOf("wasm-published")).length === 0,
+    );
+    await eventually("wasm sandboxes removed", async () => readdirSync(sandboxes).length === 0);
+    for (const pid of holders) expect(isGuestAlive(pid ?? 0, undefined), `holder ${pid} gone`).toBe(false);
+    const ipam = join(runtimeStateDir(cluster.agentDir), "cni-ipam", "kflare-pods");
+    for (const ip of ips) expect(existsSync(join(ipam, ip)), `${ip} released`).toBe(false);
+    expect(links()).toBe(baseline);
   });
 
   it("reports a container over its memory limit as OOMKilled (137)", async ({ skip }) => {

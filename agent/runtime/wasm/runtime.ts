@@ -4,9 +4,10 @@
 // container's first TCP port. Everything lives on disk under <stateDir>/wasm (state.ts), so a
 // restarted agent adopts the guests that kept running, by pid and process start time.
 //
-// Networking is the node's (host networking): a sandbox's IP is the node's, two wasm pods cannot
-// serve on one port. The runner can be started inside a network namespace (commandPrefix) for
-// the per-pod namespaces to come.
+// Networking: given the node's pod network (a root agent's CNI conflist), each sandbox gets its own
+// network namespace and an address from the podCIDR (pod-netns.ts), and guests start inside it.
+// Without one (an agent that is not root, or --wasm-only), and for hostNetwork pods, networking is
+// the node's: the sandbox's IP is the node's and two such pods cannot serve on one port.
 import type { ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -25,7 +26,8 @@ import { firstExternalIPv4, inferExit, newId, toStatus } from "./container-statu
 import { isGuestAlive, signalGuest, spawnGuest, waitForGuestExit } from "./guest-process.ts";
 import { WasmImages } from "./images.ts";
 import type { PullOptions } from "./oci.ts";
-import { type ContainerRecord, WasmState } from "./state.ts";
+import { addPodNetns, inNetns, netnsPath, type PodNetnsOptions, removePodNetns } from "./pod-netns.ts";
+import { type ContainerRecord, type SandboxRecord, WasmState } from "./state.ts";
 
 export interface WasmRuntimeOptions extends PullOptions {
   /** Where the runtime keeps its state (a tmpfs such as /run in production; images then re-pull after a reboot). */
@@ -42,6 +44,8 @@ export interface WasmRuntimeOptions extends PullOptions {
   defaultMemoryLimitBytes?: number;
   /** Words before the node command, e.g. ["ip", "netns", "exec", name] (see guest-process.ts). */
   commandPrefix?: readonly string[];
+  /** The node's pod network: each sandbox (but hostNetwork ones) gets a namespace and a pod IP. */
+  podNetwork?: PodNetnsOptions;
 }
 
 const DEFAULT_MEMORY_LIMIT = 256 << 20;
@@ -84,21 +88,53 @@ export class WasmRuntime implements ContainerRuntime {
 
   async runPodSandbox(config: PodSandboxConfig): Promise<string> {
     const id = newId();
-    this.state.writeSandbox({ id, config, state: "ready", ip: this.nodeIP, createdAt: Date.now() });
+    const network = this.options.podNetwork;
+    if (network === undefined || config.hostNetwork) {
+      this.state.writeSandbox({ id, config, state: "ready", ip: this.nodeIP, createdAt: Date.now() });
+      return id;
+    }
+    let made: Awaited<ReturnType<typeof addPodNetns>>;
+    try {
+      made = await addPodNetns(network, id, config.portMappings);
+    } catch (error) {
+      throw new RuntimeError(
+        "CreatePodSandboxError",
+        `failed to set up the network of pod ${config.namespace}/${config.name}: ${(error as Error).message}`,
+      );
+    }
+    this.state.writeSandbox({ id, config, state: "ready", ip: made.ip, netns: made.holder, createdAt: Date.now() });
     return id;
   }
 
-  /** Kills what still runs in the sandbox (the agent has already stopped containers with their grace). */
+  /**
+   * Kills what still runs in the sandbox (the agent has already stopped containers with their
+   * grace), then takes down its network: its address and rules are free once this returns.
+   */
   async stopPodSandbox(id: string): Promise<void> {
     const sandbox = this.state.readSandbox(id);
     if (sandbox === undefined) return;
     for (const c of this.records().filter((r) => r.sandboxId === id)) await this.stopContainer(c.id, 0);
-    this.state.writeSandbox({ ...sandbox, state: "notready" });
+    await this.releaseNetwork(sandbox);
+    this.state.writeSandbox({ ...sandbox, state: "notready", netns: undefined });
   }
 
   async removePodSandbox(id: string): Promise<void> {
     for (const c of this.records().filter((r) => r.sandboxId === id)) await this.removeContainer(c.id);
+    const sandbox = this.state.readSandbox(id);
+    if (sandbox !== undefined) await this.releaseNetwork(sandbox);
     this.state.removeSandbox(id);
+  }
+
+  private async releaseNetwork(sandbox: SandboxRecord): Promise<void> {
+    if (sandbox.netns === undefined) return;
+    try {
+      await removePodNetns(this.options.podNetwork, sandbox.id, sandbox.netns, sandbox.config.portMappings);
+    } catch (error) {
+      throw new RuntimeError(
+        "StopPodSandboxError",
+        `failed to take down the network of pod ${sandbox.config.namespace}/${sandbox.config.name}: ${(error as Error).message}`,
+      );
+    }
   }
 
   async podSandboxStatus(id: string): Promise<SandboxStatus | undefined> {
@@ -111,7 +147,8 @@ export class WasmRuntime implements ContainerRuntime {
       namespace,
       name,
       attempt,
-      state: s.state,
+      // A sandbox whose namespace is gone (its holder killed, a reboot) is re-created by the agent.
+      state: s.state === "ready" && s.netns !== undefined && netnsPath(s.netns) === undefined ? "notready" : s.state,
       ip: s.ip,
       createdAt: s.createdAt,
       labels: { ...labels },
@@ -135,7 +172,7 @@ export class WasmRuntime implements ContainerRuntime {
       );
     }
     const port = image.kind === "http" ? servingPort(config) : undefined;
-    if (port !== undefined) this.checkPortFree(port, config, sandbox);
+    if (port !== undefined && pod.netns === undefined) this.checkPortFree(port, config, sandbox);
     const id = newId();
     const record: ContainerRecord = {
       id,
@@ -178,6 +215,10 @@ export class WasmRuntime implements ContainerRuntime {
     if (record.pid !== undefined || record.exit !== undefined) {
       throw new RuntimeError("RunContainerError", `container ${id} was already started`);
     }
+    const netns = this.state.readSandbox(record.sandboxId)?.netns;
+    if (netns !== undefined && netnsPath(netns) === undefined)
+      throw new RuntimeError("RunContainerError", `the network namespace of container ${id}'s pod is gone`);
+    const commandPrefix = [...(this.options.commandPrefix ?? []), ...(netns !== undefined ? inNetns(netns) : [])];
     let guest: ReturnType<typeof spawnGuest>;
     try {
       guest = spawnGuest({
@@ -186,7 +227,7 @@ export class WasmRuntime implements ContainerRuntime {
         runConfigPath: this.state.runConfigPath(id),
         logPath: record.logPath,
         memoryCapPages: record.memoryCapPages,
-        ...(this.options.commandPrefix !== undefined ? { commandPrefix: this.options.commandPrefix } : {}),
+        commandPrefix,
       });
     } catch (error) {
       throw new RuntimeError("RunContainerError", `cannot start container ${id}: ${(error as Error).message}`);
@@ -291,10 +332,13 @@ export class WasmRuntime implements ContainerRuntime {
     });
   }
 
+  /** Pods on the node's network share its ports. */
   private checkPortFree(port: number, config: ContainerConfig, sandbox: PodSandboxConfig): void {
     for (const other of this.records()) {
       if (other.port !== port || other.exit !== undefined) continue;
-      const owner = this.state.readSandbox(other.sandboxId)?.config;
+      const otherSandbox = this.state.readSandbox(other.sandboxId);
+      if (otherSandbox?.netns !== undefined) continue;
+      const owner = otherSandbox?.config;
       const who = owner === undefined ? `container ${other.id}` : `${owner.namespace}/${owner.name} (${other.name})`;
       throw new RuntimeError(
         "CreateContainerError",

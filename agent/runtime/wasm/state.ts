@@ -14,6 +14,7 @@ import { join } from "node:path";
 import type { PodSandboxConfig } from "../types.ts";
 import type { Preopen } from "./container-spec.ts";
 import type { BlobStore } from "./oci.ts";
+import type { NetnsHolder } from "./pod-netns.ts";
 
 export type ComponentKind = "command" | "http";
 
@@ -32,6 +33,8 @@ export interface SandboxRecord {
   config: PodSandboxConfig;
   state: "ready" | "notready";
   ip: string;
+  /** The holder of the sandbox's own network namespace (none: the node's network). */
+  netns?: NetnsHolder | undefined;
   createdAt: number;
 }
 
