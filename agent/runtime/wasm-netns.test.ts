@@ -99,6 +99,9 @@ describe("wasm pods with network namespaces of their own", { timeout: 60_000 }, 
 
     const holder = readHolder(a.sandbox);
     expect(readFileSync(`/proc/${holder}/comm`, "utf8").trim()).toBe("sleep");
+    // A restarted agent's runtime adopts the namespaces with the guests: same address, still serving.
+    const adopted = await runtime().podSandboxStatus(a.sandbox);
+    expect(adopted).toMatchObject({ state: "ready", ip: a.ip });
     await rt.stopPodSandbox(a.sandbox);
     expect((await rt.podSandboxStatus(a.sandbox))?.state).toBe("notready");
     expect((await rt.listContainers()).find((c) => c.sandboxId === a.sandbox)?.state).toBe("exited");
