@@ -83,6 +83,10 @@ export class MultiRuntime implements ContainerRuntime {
     return (await this.owner(id, "sandbox"))?.podSandboxStatus(id);
   }
 
+  async sandboxNetns(id: string): Promise<string | undefined> {
+    return (await this.owner(id, "sandbox"))?.sandboxNetns?.(id);
+  }
+
   async listPodSandboxes(): Promise<SandboxStatus[]> {
     const all: SandboxStatus[] = [];
     for (const runtime of this.runtimes) {

@@ -193,6 +193,12 @@ export interface ContainerRuntime {
    */
   streamingUrl?(id: string, request: StreamingRequest): Promise<string>;
 
+  /**
+   * A path to the network namespace of a ready sandbox (/proc/<pid>/ns/net), to reach what listens
+   * on its own loopback (port-forward); undefined for a sandbox on the node's network.
+   */
+  sandboxNetns?(id: string): Promise<string | undefined>;
+
   /** Releases connections; running containers keep running. */
   close(): Promise<void>;
 }

@@ -17,7 +17,7 @@ import { StateFileError } from "../state/state-file.ts";
 import { containerStreamUrl } from "./container-streams.ts";
 import type { Credential } from "./data-dir.ts";
 import { internalIp, nodeReport } from "./node-info.ts";
-import { podAddress } from "./pod-address.ts";
+import { podTarget } from "./pod-address.ts";
 import { Session, type Workload } from "./session.ts";
 
 export interface AgentOptions {
@@ -105,7 +105,7 @@ export class Agent {
       },
       logFile: (uid, container, previous) => this.logFile(uid, container, previous),
       containerStreamUrl: (request) => containerStreamUrl(runtime, request),
-      podAddress: (pod, uid) => podAddress(runtime, pod, uid),
+      podTarget: (pod, uid) => podTarget(runtime, pod, uid),
       currentStatuses: () => [...this.statuses.values()],
     };
     this.session = new Session({

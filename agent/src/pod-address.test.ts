@@ -1,11 +1,10 @@
 // Where port-forward dials: the ready sandbox of the pod's latest attempt (its IP, or the node's
-// loopback for a host-network sandbox, which the runtime reports without one); pods this node
-// does not run and WebAssembly pods are refused with the status kubectl is told.
+// loopback for a host-network sandbox, which the runtime reports without one); a pod this node
+// does not run is refused with the status kubectl is told.
 
 import { describe, expect, it } from "vitest";
-import type { ContainerStatus, SandboxStatus } from "../runtime/types.ts";
-import { StreamRefused } from "./container-streams.ts";
-import { podAddress, type SandboxLister } from "./pod-address.ts";
+import type { SandboxStatus } from "../runtime/types.ts";
+import { podTarget, type SandboxLister } from "./pod-address.ts";
 
 function sandbox(uid: string, attempt: number, state: "ready" | "notready", ip?: string): SandboxStatus {
   return {
@@ -21,46 +20,35 @@ function sandbox(uid: string, attempt: number, state: "ready" | "notready", ip?:
   };
 }
 
-function container(uid: string, runtime?: string): ContainerStatus {
-  return {
-    id: `${uid}-c`,
-    sandboxId: `${uid}-0`,
-    name: "main",
-    attempt: 0,
-    state: "running",
-    createdAt: 0,
-    image: "x",
-    imageRef: "x",
-    logPath: "/dev/null",
-    labels: { "io.kubernetes.pod.uid": uid },
-    ...(runtime ? { runtime } : {}),
-  };
-}
-
 const runtime: SandboxLister = {
-  name: "containerd+wasm",
   listPodSandboxes: async () => [
     sandbox("web", 0, "notready", "10.42.0.5"),
     sandbox("web", 1, "ready", "10.42.0.9"),
     sandbox("host", 0, "ready"),
     sandbox("component", 0, "ready", "10.42.0.7"),
   ],
-  listContainers: async () => [container("web", "containerd"), container("component", "wasm")],
+  sandboxNetns: async (id) => `/proc/netns-of-${id}`,
 };
 
-describe("podAddress", () => {
+const address = async (uid: string) => (await podTarget(runtime, uid, uid)).address;
+
+describe("podTarget", () => {
   it("is the ready sandbox's IP, or the node's loopback for a host-network pod", async () => {
-    expect(await podAddress(runtime, "web", "web")).toBe("10.42.0.9");
-    expect(await podAddress(runtime, "host", "host")).toBe("127.0.0.1");
+    expect(await address("web")).toBe("10.42.0.9");
+    expect(await address("host")).toBe("127.0.0.1");
+    // A WebAssembly pod's sandbox has its own pod IP (or the node's): it is dialled the same way.
+    expect(await address("component")).toBe("10.42.0.7");
   });
 
-  it("refuses pods the node does not run and WebAssembly pods", async () => {
-    await expect(podAddress(runtime, "gone", "gone")).rejects.toMatchObject({
+  it("names the latest ready sandbox's network namespace, none for a host-network pod", async () => {
+    expect(await (await podTarget(runtime, "web", "web")).netns()).toBe("/proc/netns-of-web-1");
+    expect(await (await podTarget(runtime, "host", "host")).netns()).toBeUndefined();
+  });
+
+  it("refuses a pod the node does not run", async () => {
+    await expect(podTarget(runtime, "gone", "gone")).rejects.toMatchObject({
       code: 404,
       message: "pod gone is not running on this node",
     });
-    const wasm = await podAddress(runtime, "component", "component").catch((e: unknown) => e);
-    expect(wasm).toBeInstanceOf(StreamRefused);
-    expect((wasm as StreamRefused).message).toContain("port-forward is not supported for WebAssembly pods");
   });
 });

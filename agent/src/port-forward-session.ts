@@ -5,7 +5,7 @@
 // error stream gets the error text, if any, and a FIN (no text means success). PINGs are echoed.
 // Transport-free: bytes in through push(), bytes out through `send`, so it is tested without sockets.
 
-import type { Socket } from "node:net";
+import type { Duplex } from "node:stream";
 import {
   controlStreamId,
   dataFrame,
@@ -24,8 +24,8 @@ import { SpdyHeaderReader } from "./spdy-header-reader.ts";
 export interface PortForwardOptions {
   /** Bytes for kubectl (SPDY frames). */
   send(bytes: Buffer): void;
-  /** A connected TCP socket to the pod's `port`; rejects with the reason (it reaches kubectl). */
-  dial(port: number): Promise<Socket>;
+  /** A connection to the pod's `port` (a TCP socket, or a relay's pipes); rejects with the reason (it reaches kubectl). */
+  dial(port: number): Promise<Duplex>;
   /** The pod, for error texts (as kubelet words them). */
   pod: string;
   uid: string;
@@ -38,7 +38,7 @@ interface DataStream {
   id: number;
   requestId: string;
   port: number;
-  socket: Socket | undefined;
+  socket: Duplex | undefined;
   /** kubectl's bytes that arrived while dialling, and whether it half-closed meanwhile. */
   pending: Buffer[];
   clientFin: boolean;

@@ -1,19 +1,23 @@
 // kubectl port-forward on the agent: the data socket the node's Durable Object asked for carries
 // kubectl's SPDY/3.1 byte stream unchanged (binary messages, arbitrary boundaries); this file
 // answers {"ok":true}, feeds it to a PortForwardSession and dials the pod's ports from the node's
-// network namespace (pods are on the node's bridge). Why a connection fails (the pod is gone, the
+// network namespace (pods are on the node's bridge), or, when the pod's address refuses, on the
+// pod's own loopback inside its namespace (netns-dial.ts). Why a connection fails (the pod is gone, the
 // port refuses) reaches kubectl on that connection's error stream. Flow control: the pod's sockets
 // stop being read while the data socket has more than HIGH_WATER bytes unsent, and the data socket
 // stops being read while a pod connection is full.
 
 import { connect, type Socket } from "node:net";
+import type { Duplex } from "node:stream";
 import WebSocket from "ws";
 import type { OpenPortForwardStreamFrame } from "../../schemas/agent/protocol.ts";
+import { dialInNetns } from "./netns-dial.ts";
+import type { PodTarget } from "./pod-address.ts";
 import { PortForwardSession } from "./port-forward-session.ts";
 
-/** What port-forward needs from the node: the address of one of its pods. */
+/** What port-forward needs from the node: where one of its pods is. */
 export interface PortForwardWorkload {
-  podAddress(pod: string, uid: string): Promise<string>;
+  podTarget(pod: string, uid: string): Promise<PodTarget>;
 }
 
 const HIGH_WATER = 1 << 20;
@@ -54,7 +58,7 @@ export function servePortForwardStream(
         if (--blocked === 0) ws.resume();
       });
     },
-    dial: async (port) => dial(await workload.podAddress(frame.pod, frame.uid), port),
+    dial: async (port) => dialPod(await workload.podTarget(frame.pod, frame.uid), port),
   });
   ws.on("close", () => {
     clearTimeout(timer);
@@ -70,6 +74,24 @@ export function servePortForwardStream(
   });
 }
 
+/**
+ * The pod's port on its address; refused there, on its own loopback, inside its network namespace
+ * (a server bound to 127.0.0.1 only, which upstream's port-forward reaches too).
+ */
+async function dialPod(target: PodTarget, port: number): Promise<Duplex> {
+  try {
+    return await dial(target.address, port);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ECONNREFUSED") throw err;
+    const netns = await target.netns().catch(() => undefined);
+    if (netns === undefined) throw err;
+    // Refused there too: the pod's address said it first, and says it to kubectl.
+    return dialInNetns(netns, port, DIAL_TIMEOUT_MS).catch(() => {
+      throw err;
+    });
+  }
+}
+
 /** A TCP connection to host:port, within DIAL_TIMEOUT_MS. */
 function dial(host: string, port: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
@@ -82,9 +104,9 @@ function dial(host: string, port: number): Promise<Socket> {
       clearTimeout(timer);
       resolve(socket);
     });
-    socket.once("error", (err) => {
+    socket.once("error", (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      reject(new Error(`dial tcp ${host}:${port}: ${err.message}`));
+      reject(Object.assign(new Error(`dial tcp ${host}:${port}: ${err.message}`), { code: err.code }));
     });
   });
 }

@@ -3,15 +3,19 @@
 // with its own containerd), which terminates the SPDY session and dials the pod's IP on the node's
 // bridge. Two HTTP requests (two connections) and a 3 MB response through `port-forward pod/...`,
 // one through `port-forward svc/...` (kubectl resolves the Service to a pod and its targetPort), a
-// host-network pod (reached on the node's 127.0.0.1), and a port nothing listens on, reported.
+// server listening only on its pod's own 127.0.0.1 (reached inside the pod's network namespace), a
+// host-network pod (reached on the node's 127.0.0.1), a WebAssembly pod (on its own pod IP), and a
+// port nothing listens on, reported.
 // The setup is the shared ContainerNode fixture.
 
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { pushWasmArtifact } from "../../agent/runtime/wasm/push.ts";
+import { wasmFixtures } from "../setup/wasm-fixtures.ts";
 import { toolBinaries } from "../tools/binaries.ts";
 import { ContainerNode, deployment, SERVE_POD_NAME } from "../tools/container-node.ts";
 import { eventually } from "../tools/eventually.ts";
@@ -96,6 +100,21 @@ beforeAll(async () => {
     spec: { selector: { app: "web" }, ports: [{ name: "http", port: 80, targetPort: 3000 }] },
   });
   await cluster.apply(
+    deployment("loopback", 1, {
+      containers: [
+        {
+          name: "main",
+          image,
+          command: [
+            "/bin/sh",
+            "-c",
+            "mkdir -p /tmp/www && echo loopback only > /tmp/www/index.html && exec httpd -f -p 127.0.0.1:3002 -h /tmp/www",
+          ],
+        },
+      ],
+    }),
+  );
+  await cluster.apply(
     deployment("hostnet", 1, {
       hostNetwork: true,
       containers: [
@@ -111,9 +130,17 @@ beforeAll(async () => {
       ],
     }),
   );
+  const registry = cluster.registry?.available ? cluster.registry.host : "";
+  await pushWasmArtifact(registry, "kflare-test/wasm-http", "1", await readFile((await wasmFixtures()).httpHello));
+  await cluster.apply(
+    deployment("component", 1, {
+      runtimeClassName: "wasm",
+      containers: [{ name: "http", image: `${registry}/kflare-test/wasm-http:1`, ports: [{ containerPort: 8080 }] }],
+    }),
+  );
   await cluster.eventually("pods running", async () => {
-    const pods = [...(await cluster.podsOf("web")), ...(await cluster.podsOf("hostnet"))];
-    return pods.length === 2 && pods.every((p) => p.status?.phase === "Running");
+    const pods = await Promise.all(["web", "loopback", "hostnet", "component"].map((app) => cluster.podsOf(app)));
+    return pods.flat().length === 4 && pods.flat().every((p) => p.status?.phase === "Running");
   });
 }, 600_000);
 
@@ -127,7 +154,7 @@ afterEach(async () => {
 
 afterAll(() => cluster.tearDown(), 180_000);
 
-describe("kubectl port-forward to containerd pods", { timeout: 120_000 }, () => {
+describe("kubectl port-forward to containerd and WebAssembly pods", { timeout: 120_000 }, () => {
   it("forwards two connections to a pod's port", async ({ skip }) => {
     if (cluster.unavailable) return skip(cluster.unavailable);
     const [pod] = await cluster.podsOf("web");
@@ -161,6 +188,28 @@ describe("kubectl port-forward to containerd pods", { timeout: 120_000 }, () => 
     const [pod] = await cluster.podsOf("hostnet");
     await portForward(`pod/${pod!.metadata.name}`, "18082:3001");
     expect(await get(18082)).toEqual({ status: 200, body: "host\n" });
+  });
+
+  it("forwards to a server that listens only on the pod's own loopback (inside its network namespace)", async ({
+    skip,
+  }) => {
+    if (cluster.unavailable) return skip(cluster.unavailable);
+    const [pod] = await cluster.podsOf("loopback");
+    // Not on the pod's address: only its own 127.0.0.1 has the server.
+    expect(() => cluster.netns!.exec("curl", ["-s", "-m", "5", `http://${pod!.status?.podIP}:3002/`])).toThrow();
+    await portForward(`pod/${pod!.metadata.name}`, "18086:3002");
+    expect(await get(18086)).toEqual({ status: 200, body: "loopback only\n" });
+    expect(await get(18086)).toEqual({ status: 200, body: "loopback only\n" });
+  });
+
+  it("forwards to a WebAssembly pod's port", async ({ skip }) => {
+    if (cluster.unavailable) return skip(cluster.unavailable);
+    const [pod] = await cluster.podsOf("component");
+    await portForward(`pod/${pod!.metadata.name}`, "18085:8080");
+    expect(await get(18085, "/through-kubectl")).toEqual({
+      status: 200,
+      body: "hello from wasi:http /through-kubectl\n",
+    });
   });
 
   it("reports a port nothing listens on", async ({ skip }) => {

@@ -196,6 +196,20 @@ export class CriRuntime implements ContainerRuntime {
     };
   }
 
+  /** The sandbox's pause process holds its network namespace; containerd names its pid in the verbose status. */
+  async sandboxNetns(id: string): Promise<string | undefined> {
+    const { info } = await this.runtime<{ info: Record<string, string> | null }>("PodSandboxStatus", {
+      pod_sandbox_id: id,
+      verbose: true,
+    });
+    const details = JSON.parse(info?.info ?? "{}") as {
+      pid?: number;
+      runtimeSpec?: { linux?: { namespaces?: { type: string }[] } };
+    };
+    const ownNetwork = details.runtimeSpec?.linux?.namespaces?.some((n) => n.type === "network") ?? false;
+    return ownNetwork && details.pid ? `/proc/${details.pid}/ns/net` : undefined;
+  }
+
   async listPodSandboxes(): Promise<SandboxStatus[]> {
     const { items } = await this.runtime<{ items: cri.PodSandbox[] }>("ListPodSandbox", {});
     // The list carries no addresses: ask each ready sandbox once for its IP, as kubelet does.

@@ -155,6 +155,11 @@ export class WasmRuntime implements ContainerRuntime {
     };
   }
 
+  async sandboxNetns(id: string): Promise<string | undefined> {
+    const netns = this.state.readSandbox(id)?.netns;
+    return netns === undefined ? undefined : netnsPath(netns);
+  }
+
   async listPodSandboxes(): Promise<SandboxStatus[]> {
     const all = await Promise.all(this.state.sandboxIds().map((id) => this.podSandboxStatus(id)));
     return all.filter((s): s is SandboxStatus => s !== undefined);

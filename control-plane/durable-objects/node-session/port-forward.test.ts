@@ -145,7 +145,6 @@ describe("kubectl port-forward through the node's Durable Object", () => {
       "unable to forward port because pod is not running. Current status=Succeeded",
     );
     expect(await refused(await portForward(c, "loose"))).toBe("pod loose does not have a host assigned");
-    expect(await refused(await portForward(c, "wasm"))).toContain("port-forward is not supported for WebAssembly pods");
     expect(await refused(await portForward(c, "nope"), 404)).toContain('pods "nope" not found');
     expect(await refused(await portForward(c, "web", { "sec-websocket-protocol": "v5.channel.k8s.io" }))).toContain(
       "port-forward speaks SPDY/3.1+portforward.k8s.io",
@@ -155,6 +154,10 @@ describe("kubectl port-forward through the node's Durable Object", () => {
     expect(await refused(await portForward(c, "web", spdy, "POST"))).toContain("use kubectl 1.30 or newer");
     // The node is offline: said before the upgrade (port-forward has no status channel).
     expect(await refused(await portForward(c, "web"), 503)).toBe(
+      'node "pi-1" is not connected: its agent is offline or unreachable',
+    );
+    // A WebAssembly pod passes the checks as any other (it serves on its pod IP).
+    expect(await refused(await portForward(c, "wasm"), 503)).toBe(
       'node "pi-1" is not connected: its agent is offline or unreachable',
     );
     expect((await portForward(c, "web", {}, "GET", credential)).status).toBe(403);

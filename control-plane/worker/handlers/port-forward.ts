@@ -1,9 +1,10 @@
 // kubectl port-forward (pods/<name>/portforward): kubectl 1.31+ asks for a WebSocket with
 // subprotocol SPDY/3.1+portforward.k8s.io and then tunnels a raw SPDY/3.1 session through it (the
-// port travels in SPDY headers, not the URL). The pod is checked here (node, runtime, phase), then
+// port travels in SPDY headers, not the URL). The pod is checked here (node, phase), then
 // the WebSocket goes to the node's Durable Object, which relays its bytes to a data socket the
-// node's agent dials; the agent terminates the SPDY session and dials the pod. SPDY upgrades (old
-// clients, kubectl's fallback) get a 400 saying why, as exec does.
+// node's agent dials; the agent terminates the SPDY session and dials the pod (WebAssembly pods
+// too: they serve on their pod IP). SPDY upgrades (old clients, kubectl's fallback) get a 400
+// saying why, as exec does.
 
 import { badRequest } from "../../api/errors.ts";
 import { nodeSessionName } from "../../durable-objects/node-session/names.ts";
@@ -12,11 +13,10 @@ import type { ResourceRequest } from "./context.ts";
 import { spdyRefused } from "./exec.ts";
 
 const PROTOCOL = "SPDY/3.1+portforward.k8s.io";
-const RUNTIME_CLASSES = { group: "node.k8s.io", version: "v1", plural: "runtimeclasses" };
 
 interface PodShape {
   metadata: { uid?: string };
-  spec?: { nodeName?: string; runtimeClassName?: string };
+  spec?: { nodeName?: string };
   status?: { phase?: string };
 }
 
@@ -24,13 +24,6 @@ export async function podPortForward(req: ResourceRequest, name: string): Promis
   const pod = unwrap(await req.store.get(req.ref, req.namespace, name)) as unknown as PodShape;
   const spec = pod.spec ?? {};
   if (!spec.nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
-  if (spec.runtimeClassName) {
-    const rc = await req.store.get(RUNTIME_CLASSES, "", spec.runtimeClassName);
-    if (rc.ok && (rc.value as { handler?: string }).handler === "wasm")
-      throw badRequest(
-        `port-forward is not supported for WebAssembly pods: pod ${name} runs on the wasm runtime (RuntimeClass ${spec.runtimeClassName})`,
-      );
-  }
   const phase = pod.status?.phase ?? "Pending";
   if (phase !== "Running")
     throw badRequest(`unable to forward port because pod is not running. Current status=${phase}`);
