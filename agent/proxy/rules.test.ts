@@ -1,5 +1,5 @@
 // The service proxy's rules as text, without iptables: load balancing, rejects, named ports,
-// NodePorts, traffic policies, session affinity, stable chain names and the restore format.
+// NodePorts, external IPs, traffic policies, session affinity, stable chain names and the restore format.
 import { describe, expect, it } from "vitest";
 import { base32Prefix, endpointChain, portChain } from "./chain-names.ts";
 import { restoreText, type Table } from "./rule-writer.ts";
@@ -236,6 +236,49 @@ describe("NodePort", () => {
     ]);
     expect(chain(rules, "nat", ext).at(-1)).not.toContain(svl);
     expect(chain(rules, "filter", "KFLARE-SERVICES")).toEqual([]);
+  });
+});
+
+describe("externalIPs", () => {
+  const ext = portChain("EXT", WEB, "TCP");
+  const withExternalIPs = (spec: Service["spec"] = {}) =>
+    service({ ports: httpPort, externalIPs: ["192.168.1.200", "fd00::1", "192.168.1.201"], ...spec });
+
+  it("answers the service port on each IPv4 external IP, masqueraded, balanced over all endpoints", () => {
+    const rules = build([withExternalIPs()], [slice([ready("10.42.0.5"), ready("10.42.1.5", "node-b")])]);
+    expect(chain(rules, "nat", "KFLARE-SERVICES").filter((r) => r.includes("external IP"))).toEqual([
+      `-m comment --comment "${WEB} external IP" -d 192.168.1.200/32 -p tcp -m tcp --dport 80 -j ${ext}`,
+      `-m comment --comment "${WEB} external IP" -d 192.168.1.201/32 -p tcp -m tcp --dport 80 -j ${ext}`,
+    ]);
+    expect(chain(rules, "nat", ext)).toEqual([
+      `-m comment --comment "masquerade traffic for ${WEB} external destinations" -j KFLARE-MARK-MASQ`,
+      `-j ${svc}`,
+    ]);
+    // A ClusterIP service with external IPs has no node port.
+    expect(chain(rules, "nat", "KFLARE-NODEPORTS")).toEqual([]);
+  });
+
+  it("rejects on the external IPs too when there is no endpoint", () => {
+    const rules = build([withExternalIPs()], []);
+    expect(chain(rules, "filter", "KFLARE-EXTERNAL-SERVICES")).toEqual([
+      `-m comment --comment "${WEB} has no endpoints" -d 192.168.1.200/32 -p tcp -m tcp --dport 80 -j REJECT`,
+      `-m comment --comment "${WEB} has no endpoints" -d 192.168.1.201/32 -p tcp -m tcp --dport 80 -j REJECT`,
+    ]);
+    expect(chain(rules, "nat", ext)).toEqual([]);
+  });
+
+  it("with externalTrafficPolicy Local keeps them on this node's endpoints, or drops them", () => {
+    const svl = portChain("SVL", WEB, "TCP");
+    const local = build(
+      [withExternalIPs({ externalTrafficPolicy: "Local" })],
+      [slice([ready("10.42.0.5"), ready("10.42.1.5", "node-b")])],
+    );
+    expect(chain(local, "nat", ext).at(-1)).toBe(`-j ${svl}`);
+    const none = build([withExternalIPs({ externalTrafficPolicy: "Local" })], [slice([ready("10.42.1.5", "node-b")])]);
+    expect(chain(none, "filter", "KFLARE-EXTERNAL-SERVICES")).toEqual([
+      `-m comment --comment "${WEB} has no local endpoints" -d 192.168.1.200/32 -p tcp -m tcp --dport 80 -j DROP`,
+      `-m comment --comment "${WEB} has no local endpoints" -d 192.168.1.201/32 -p tcp -m tcp --dport 80 -j DROP`,
+    ]);
   });
 });
 

@@ -157,6 +157,7 @@ function writeService(
         clusterIP: spec.clusterIP,
         port: port.port,
         nodePort: exposesNodePorts && port.nodePort ? port.nodePort : undefined,
+        externalIPs: (spec.externalIPs ?? []).filter((ip) => isIPv4(ip)),
         endpoints: endpointsForPort(port, slices, nodeName),
         affinitySeconds,
         internalLocal: spec.internalTrafficPolicy === "Local",

@@ -8,8 +8,9 @@
 //   nat KFLARE-NODEPORTS --dport nodePort -> KFLARE-EXT-x: masquerade, then SVC-x; with eTP Local
 //                        only this node's endpoints (SVL-x) and the source is kept, except for pod
 //                        or node-local clients, which go cluster-wide (masqueraded when local)
-//   filter               no endpoints: REJECT the cluster IP and node port (connection refused, not
-//                        a timeout); endpoints but none local under a Local policy: DROP.
+//   nat KFLARE-SERVICES  -d externalIP --dport port      -> KFLARE-EXT-x, as a node port does
+//   filter               no endpoints: REJECT the cluster IP, node port and external IPs (connection
+//                        refused, not a timeout); endpoints but none local under a Local policy: DROP.
 import {
   EXTERNAL_SERVICES_CHAIN,
   endpointChain,
@@ -28,6 +29,8 @@ export interface ServicePortRules {
   clusterIP: string;
   port: number;
   nodePort?: number;
+  /** spec.externalIPs (IPv4): answered as the node port is, on whichever node they reach. */
+  externalIPs: string[];
   endpoints: ResolvedEndpoint[];
   /** Seconds of ClientIP affinity, when the service asks for it. */
   affinitySeconds?: number;
@@ -51,42 +54,32 @@ export function writeServicePort(w: RuleWriter, sp: ServicePortRules, node: Node
   const internal = sp.internalLocal ? local : cluster;
   const external = sp.externalLocal ? local : cluster;
   const nodePort = sp.nodePort;
+  // Where traffic from outside the cluster comes in: the node port on the node's addresses, and
+  // the service port on each external IP.
+  const externalMatches = [
+    ...(nodePort === undefined ? [] : node.nodePortDestinations.map((dest) => `${dest} ${l4} --dport ${nodePort}`)),
+    ...sp.externalIPs.map((ip) => `-d ${ip}/32 ${l4} --dport ${sp.port}`),
+  ];
+  const exposed = externalMatches.length > 0;
 
   if (cluster.length === 0) {
     // No local endpoint can be usable when no endpoint is: one reject covers every policy.
     w.rule("filter", SERVICES_CHAIN, comment(`${sp.name} has no endpoints`), toClusterIP, "-j REJECT");
-    if (nodePort !== undefined)
-      for (const dest of node.nodePortDestinations)
-        w.rule(
-          "filter",
-          EXTERNAL_SERVICES_CHAIN,
-          comment(`${sp.name} has no endpoints`),
-          dest,
-          l4,
-          `--dport ${nodePort}`,
-          "-j REJECT",
-        );
+    for (const match of externalMatches)
+      w.rule("filter", EXTERNAL_SERVICES_CHAIN, comment(`${sp.name} has no endpoints`), match, "-j REJECT");
     return;
   }
   if (internal.length === 0)
     w.rule("filter", SERVICES_CHAIN, comment(`${sp.name} has no local endpoints`), toClusterIP, "-j DROP");
-  if (nodePort !== undefined && external.length === 0)
-    for (const dest of node.nodePortDestinations)
-      w.rule(
-        "filter",
-        EXTERNAL_SERVICES_CHAIN,
-        comment(`${sp.name} has no local endpoints`),
-        dest,
-        l4,
-        `--dport ${nodePort}`,
-        "-j DROP",
-      );
+  if (external.length === 0)
+    for (const match of externalMatches)
+      w.rule("filter", EXTERNAL_SERVICES_CHAIN, comment(`${sp.name} has no local endpoints`), match, "-j DROP");
 
   const svc = portChain("SVC", sp.name, sp.protocol);
   const svl = portChain("SVL", sp.name, sp.protocol);
   // The external chain sends pod and node-local clients cluster-wide even under eTP Local.
-  const usesCluster = !sp.internalLocal || nodePort !== undefined;
-  const usesLocal = (sp.internalLocal || (nodePort !== undefined && sp.externalLocal)) && local.length > 0;
+  const usesCluster = !sp.internalLocal || exposed;
+  const usesLocal = (sp.internalLocal || (exposed && sp.externalLocal)) && local.length > 0;
 
   if (internal.length > 0)
     w.rule("nat", SERVICES_CHAIN, comment(`${sp.name} cluster IP`), toClusterIP, `-j ${sp.internalLocal ? svl : svc}`);
@@ -100,10 +93,19 @@ export function writeServicePort(w: RuleWriter, sp: ServicePortRules, node: Node
     w.chain("nat", svl);
     balance(w, svl, sp, local);
   }
-  if (nodePort !== undefined) {
+  if (exposed) {
     const ext = portChain("EXT", sp.name, sp.protocol);
     w.chain("nat", ext);
-    w.rule("nat", NODEPORTS_CHAIN, comment(sp.name), l4, `--dport ${nodePort}`, `-j ${ext}`);
+    for (const ip of sp.externalIPs)
+      w.rule(
+        "nat",
+        SERVICES_CHAIN,
+        comment(`${sp.name} external IP`),
+        `-d ${ip}/32 ${l4} --dport ${sp.port}`,
+        `-j ${ext}`,
+      );
+    if (nodePort !== undefined)
+      w.rule("nat", NODEPORTS_CHAIN, comment(sp.name), l4, `--dport ${nodePort}`, `-j ${ext}`);
     if (!sp.externalLocal) {
       w.rule("nat", ext, comment(`masquerade traffic for ${sp.name} external destinations`), `-j ${MARK_MASQ_CHAIN}`);
       w.rule("nat", ext, `-j ${svc}`);

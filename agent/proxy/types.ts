@@ -21,6 +21,8 @@ export interface Service {
     sessionAffinityConfig?: { clientIP?: { timeoutSeconds?: number } };
     internalTrafficPolicy?: string;
     externalTrafficPolicy?: string;
+    /** Addresses the cluster does not manage that route to a node: the service answers there too. */
+    externalIPs?: string[];
   };
 }
 

@@ -1,8 +1,8 @@
 // Services end to end on a real node: the agent's service proxy (iptables in the node's network
 // namespace) and its cluster DNS, with real containerd pods. A Service's ClusterIP balances over
 // its pods, by name from inside a pod too (resolv.conf from dnsPolicy, the kube-dns address
-// answered by the agent), follows a scale-down, answers on a NodePort, keeps working while the
-// agent restarts, and leaves no rule behind when deleted or when the node is reset.
+// answered by the agent), follows a scale-down, answers on a NodePort and on an external IP, keeps
+// working while the agent restarts, and leaves no rule behind when deleted or when the node is reset.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ContainerNode, deployment, SERVE_POD_NAME } from "../tools/container-node.ts";
@@ -171,6 +171,32 @@ describe("Services on a node: proxy and DNS", { timeout: 240_000 }, () => {
     await node.eventually("NodePort answers", async () =>
       curl(`http://${node.address}:${nodePort}/`).startsWith("web-app-"),
     );
+  });
+
+  it("answers on an external IP routed to the node, and its rules go with the Service", async ({ skip }) => {
+    if (node.unavailable) return skip(node.unavailable);
+    // An address the cluster does not manage that reaches this node, as a second LAN address would.
+    const external = "192.168.77.200";
+    node.netns!.exec("ip", ["addr", "add", `${external}/32`, "dev", "eth0"]);
+    try {
+      await node.apply({
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name: "web-ext" },
+        spec: { selector: { app: "web-app" }, ports: [{ port: 8088, targetPort: 3000 }], externalIPs: [external] },
+      });
+      expect(await node.kubectl("get", "service", "web-ext")).toMatch(
+        /web-ext\s+ClusterIP\s+\S+\s+192\.168\.77\.200\s+8088\/TCP/,
+      );
+      await node.eventually("the external IP answers", async () =>
+        curl(`http://${external}:8088/`).startsWith("web-app-"),
+      );
+    } finally {
+      // Also when an assertion failed: the next test counts every rule.
+      await node.kubectl("delete", "service", "web-ext", "--ignore-not-found", "--wait=true");
+      node.netns!.exec("ip", ["addr", "del", `${external}/32`, "dev", "eth0"]);
+    }
+    await node.eventually("its rules are gone", async () => !kflareRules().some((r) => r.includes(external)));
   });
 
   it("follows a scale-down: only the remaining pod answers once its endpoints settle", async ({ skip }) => {

@@ -100,6 +100,37 @@ describe("validation", () => {
         },
       ],
     ],
+    [
+      "external IPs that are not addresses, or special ones",
+      { externalIPs: ["192.168.1.200", "nope", "127.0.0.1", "169.254.1.1", "0.0.0.0", "fe80::1"] },
+      [
+        {
+          reason: "FieldValueInvalid",
+          field: "spec.externalIPs[1]",
+          message: 'Invalid value: "nope": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)',
+        },
+        {
+          reason: "FieldValueInvalid",
+          field: "spec.externalIPs[2]",
+          message: 'Invalid value: "127.0.0.1": may not be in the loopback range (127.0.0.0/8, ::1/128)',
+        },
+        {
+          reason: "FieldValueInvalid",
+          field: "spec.externalIPs[3]",
+          message: 'Invalid value: "169.254.1.1": may not be in the link-local range (169.254.0.0/16, fe80::/10)',
+        },
+        {
+          reason: "FieldValueInvalid",
+          field: "spec.externalIPs[4]",
+          message: 'Invalid value: "0.0.0.0": may not be unspecified (0.0.0.0, ::)',
+        },
+        {
+          reason: "FieldValueInvalid",
+          field: "spec.externalIPs[5]",
+          message: 'Invalid value: "fe80::1": may not be in the link-local range (169.254.0.0/16, fe80::/10)',
+        },
+      ],
+    ],
   ];
   it.each(cases)("%s", (_name, spec, causes) => {
     expect(serviceStrategy.validate(withSpec(spec))).toEqual(causes);

@@ -154,6 +154,14 @@ export function validateService(svc: Service): StatusCause[] {
       );
     }
   });
+  (spec.externalIPs ?? []).forEach((ip, i) => {
+    const path = index("spec.externalIPs", i);
+    if (!isIP(ip)) causes.push(invalid(path, ip, "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"));
+    else {
+      const special = specialRange(ip);
+      if (special) causes.push(invalid(path, ip, special));
+    }
+  });
   const affinity = spec.sessionAffinity ?? "";
   if (!affinity) causes.push(required("spec.sessionAffinity"));
   else if (!AFFINITIES.includes(affinity)) causes.push(notSupported("spec.sessionAffinity", affinity, AFFINITIES));
@@ -175,6 +183,19 @@ export function validateService(svc: Service): StatusCause[] {
       causes.push(notSupported(index("spec.ipFamilies", i), family, ["IPv4", "IPv6"]));
   });
   return causes;
+}
+
+/** Why an address cannot be an external IP (upstream's ValidateNonSpecialIP), or undefined. */
+function specialRange(ip: string): string | undefined {
+  const v6 = ip.includes(":");
+  const low = ip.toLowerCase();
+  if (v6 ? low.replace(/[:0]/g, "") === "" : ip === "0.0.0.0") return "may not be unspecified (0.0.0.0, ::)";
+  if (v6 ? low === "::1" : ip.startsWith("127.")) return "may not be in the loopback range (127.0.0.0/8, ::1/128)";
+  if (v6 ? /^fe[89ab]/.test(low) : ip.startsWith("169.254."))
+    return "may not be in the link-local range (169.254.0.0/16, fe80::/10)";
+  if (v6 ? low.startsWith("ff02:") : ip.startsWith("224.0.0."))
+    return "may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)";
+  return undefined;
 }
 
 /**
