@@ -68,6 +68,9 @@ async function sum(pidList: number[], read: (pid: number) => Promise<number>): P
 }
 const rssMiB = async (pid: number) =>
   Number(/VmRSS:\s+(\d+)/.exec(await readFile(`/proc/${pid}/status`, "utf8").catch(() => ""))?.[1] ?? 0) / 1024;
+/** Proportional set size: shared pages (the node binary's, mostly) split among the processes mapping them. */
+const pssMiB = async (pid: number) =>
+  Number(/^Pss:\s+(\d+)/m.exec(await readFile(`/proc/${pid}/smaps_rollup`, "utf8").catch(() => ""))?.[1] ?? 0) / 1024;
 const cpuMs = async (pid: number) => {
   const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => "");
   const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
@@ -141,6 +144,7 @@ try {
     const disk = (((await sum(all, writeBytes)) - disk0) / minutes) * 60;
     const rss = await sum(before.agent, rssMiB);
     const guestRss = await sum(before.guests, rssMiB);
+    const guestPss = await sum(before.guests, pssMiB);
     console.log(
       `  ${label}: agent ${rss.toFixed(0)} MiB, ${cpu.toFixed(2)}% CPU; guests ${guestRss.toFixed(0)} MiB, ${guestCpu.toFixed(2)}% CPU; link ${link.toFixed(0)} B/min; disk ${disk.toFixed(0)} B/h; lease renewals seen ${leaseWrites} in ${minutes.toFixed(1)} min`,
     );
@@ -152,7 +156,12 @@ try {
         label.startsWith("0") ? "<= 60 MB" : "",
       ],
       [`agent CPU, idle, ${label}`, `${cpu.toFixed(2)}% of a core`, ""],
-      [`wasm guests RSS / CPU, ${label}`, `${guestRss.toFixed(0)} MiB / ${guestCpu.toFixed(2)}%`, ""],
+      // RSS counts the node binary's pages once per guest; PSS shares them out: what the guests cost together.
+      [
+        `wasm guests RSS / PSS / CPU, ${label}`,
+        `${guestRss.toFixed(0)} MiB / ${guestPss.toFixed(0)} MiB / ${guestCpu.toFixed(2)}%`,
+        "",
+      ],
       [
         `link bytes per minute, idle, ${label}`,
         `${link.toFixed(0)} B/min (${((link * 8) / 60 / 1000).toFixed(3)} kbit/s)`,
