@@ -19,7 +19,8 @@ s.once("error",(e)=>{process.stderr.write("dial tcp 127.0.0.1:"+p+" in the pod's
 export function dialInNetns(netns: string, port: number, timeoutMs: number): Promise<Duplex> {
   const child = spawn("nsenter", [`--net=${netns}`, "--", process.execPath, "-e", RELAY, String(port)], {
     stdio: ["pipe", "pipe", "pipe"],
-    env: {},
+    // The agent's own environment (its credential's path, proxies) is none of the relay's business.
+    env: { PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin" },
   });
   // Writes after the relay is gone fail through the connection's write callback instead.
   child.stdin.on("error", () => {});

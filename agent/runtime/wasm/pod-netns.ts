@@ -86,7 +86,8 @@ function mappings(portMappings: readonly PortMapping[]) {
 
 async function startHolder(prefix: readonly string[]): Promise<NetnsHolder> {
   const [command, ...args] = [...prefix, "unshare", "--net", "sleep", "infinity"];
-  const child = spawn(command ?? "unshare", args, { detached: true, stdio: "ignore", env: {}, cwd: "/" });
+  const env = { PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin" };
+  const child = spawn(command ?? "unshare", args, { detached: true, stdio: "ignore", env, cwd: "/" });
   const failed = new Promise<Error>((resolve) => child.once("error", resolve));
   const pid = child.pid;
   if (pid === undefined) throw new Error(`cannot start the pod's network namespace: ${(await failed).message}`);
