@@ -69,6 +69,13 @@ export async function preflight(host: PreflightHost = systemHost): Promise<Prefl
       problem: "iptables does not run (pods cannot publish hostPorts or reach the outside)",
       fix: "apt-get install iptables",
     });
+  const namespaceTools = ["nsenter", "unshare"].filter((b) => host.binary(b) === undefined);
+  if (namespaceTools.length > 0)
+    problems.push({
+      fatal: false,
+      problem: `${namespaceTools.join(" and ")} not found: WebAssembly pods cannot get network namespaces of their own, and port-forward cannot reach a server on a pod's own loopback`,
+      fix: "apt-get install util-linux",
+    });
   if (!(await host.exists("/proc/sys/net/bridge")))
     problems.push({
       fatal: false,
