@@ -83,6 +83,19 @@ function get(port: number, path = "/"): Promise<{ status: number; body: string }
   });
 }
 
+/** busybox httpd serving `body` on `listen` ([IP:]PORT). */
+function httpd(image: string, body: string, listen: string): object {
+  return {
+    name: "main",
+    image,
+    command: [
+      "/bin/sh",
+      "-c",
+      `mkdir -p /tmp/www && echo ${body} > /tmp/www/index.html && exec httpd -f -p ${listen} -h /tmp/www`,
+    ],
+  };
+}
+
 beforeAll(async () => {
   await cluster.setUp();
   if (cluster.unavailable) return;
@@ -99,37 +112,8 @@ beforeAll(async () => {
     metadata: { name: "web" },
     spec: { selector: { app: "web" }, ports: [{ name: "http", port: 80, targetPort: 3000 }] },
   });
-  await cluster.apply(
-    deployment("loopback", 1, {
-      containers: [
-        {
-          name: "main",
-          image,
-          command: [
-            "/bin/sh",
-            "-c",
-            "mkdir -p /tmp/www && echo loopback only > /tmp/www/index.html && exec httpd -f -p 127.0.0.1:3002 -h /tmp/www",
-          ],
-        },
-      ],
-    }),
-  );
-  await cluster.apply(
-    deployment("hostnet", 1, {
-      hostNetwork: true,
-      containers: [
-        {
-          name: "main",
-          image,
-          command: [
-            "/bin/sh",
-            "-c",
-            "mkdir -p /tmp/www && echo host > /tmp/www/index.html && exec httpd -f -p 3001 -h /tmp/www",
-          ],
-        },
-      ],
-    }),
-  );
+  await cluster.apply(deployment("loopback", 1, { containers: [httpd(image, "loopback only", "127.0.0.1:3002")] }));
+  await cluster.apply(deployment("hostnet", 1, { hostNetwork: true, containers: [httpd(image, "host", "3001")] }));
   const registry = cluster.registry?.available ? cluster.registry.host : "";
   await pushWasmArtifact(registry, "kflare-test/wasm-http", "1", await readFile((await wasmFixtures()).httpHello));
   await cluster.apply(

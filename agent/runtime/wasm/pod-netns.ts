@@ -19,14 +19,17 @@ export interface NetnsHolder {
 /** The node's CNI chain; its commandPrefix also comes before the holder's command. */
 export type PodNetnsOptions = CniOptions;
 
+/** The holder's namespace, as /proc shows it (valid while the holder lives). */
+const procNetns = (holder: NetnsHolder) => `/proc/${holder.pid}/ns/net`;
+
 /** The namespace's path while its holder lives, else undefined. */
 export function netnsPath(holder: NetnsHolder): string | undefined {
-  return isGuestAlive(holder.pid, holder.startTime) ? `/proc/${holder.pid}/ns/net` : undefined;
+  return isGuestAlive(holder.pid, holder.startTime) ? procNetns(holder) : undefined;
 }
 
 /** Words that run a command inside the holder's namespace (nsenter execs it: the pid stays the guest's). */
 export function inNetns(holder: NetnsHolder): string[] {
-  return ["nsenter", `--net=/proc/${holder.pid}/ns/net`];
+  return ["nsenter", `--net=${procNetns(holder)}`];
 }
 
 /** Creates the namespace and attaches it to the pod network; returns the holder and the pod's IP. */
@@ -38,7 +41,7 @@ export async function addPodNetns(
   const holder = await startHolder(options.commandPrefix ?? []);
   const attachment = {
     containerId: sandboxId,
-    netns: `/proc/${holder.pid}/ns/net`,
+    netns: procNetns(holder),
     portMappings: mappings(portMappings),
   };
   try {
