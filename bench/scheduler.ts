@@ -117,8 +117,18 @@ async function cluster(nodes: number) {
   const cp = await startControlPlane({ dataDir, port: 0 });
   const conn = await connectionFromKubeconfig(cp.kubeconfigPath);
   const client = new KubeClient(conn, 64);
-  const sim = new Simulator({ connection: conn, nodes, prefix: "sim", concurrency: 32 });
+  const sim = new Simulator({
+    connection: conn,
+    nodes,
+    prefix: "sim",
+    concurrency: 32,
+    log: (line) => console.log(`  sim: ${line}`),
+  });
+  const registering = performance.now();
   await sim.start();
+  console.log(
+    `  ${nodes.toLocaleString("en-US")} nodes registered in ${((performance.now() - registering) / 1000).toFixed(1)} s`,
+  );
   return {
     client,
     close: async () => {

@@ -121,6 +121,7 @@ export async function startControlPlane(opts: StartOptions): Promise<ControlPlan
   const ingressDomain = String(bindings.INGRESS_DOMAIN);
 
   let stopping: Promise<void> | undefined;
+  const inspectorPort = process.env.KFLARE_INSPECTOR_PORT ? Number(process.env.KFLARE_INSPECTOR_PORT) : undefined;
   const workerdStarted = performance.now();
   useLocalV8Flags();
   const mf: Miniflare = new miniflare.Miniflare(
@@ -138,6 +139,8 @@ export async function startControlPlane(opts: StartOptions): Promise<ControlPlan
       logRequests: false,
       // Without it workerd keeps uncaught exceptions to itself: a bare 500 and no stack.
       verbose: true,
+      // For profiling (bench/lib/profile.ts): the V8 inspector on loopback, only when asked for.
+      ...(inspectorPort === undefined ? {} : { inspectorPort }),
       resourcePersistencePath: join(dataDir, "state"),
       log: new (class extends miniflare.Log {
         protected override log(message: string): void {

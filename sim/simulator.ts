@@ -5,6 +5,7 @@
 
 import { type Connection, KubeClient, KubeError, type Obj } from "../cli/kube-client.ts";
 import { DEFAULT_SHAPE, leaseObject, type NodeShape, nodeObject, nodeStatus, runningPodStatus } from "./hollow-node.ts";
+import { reflect } from "./reflector.ts";
 
 export interface SimulatorOptions {
   connection: Connection;
@@ -27,6 +28,8 @@ interface SimNode {
   hostIP: string;
   nextIp: number;
   stopped: boolean;
+  /** A renewal is queued or in flight: the next one waits for it, as kubelet's does. */
+  renewing?: boolean;
 }
 
 /** Runs async jobs with a bound on how many are in flight. */
@@ -57,6 +60,8 @@ export class Simulator {
   private readonly nodes = new Map<string, SimNode>();
   private readonly opts: Required<Omit<SimulatorOptions, "log">> & { log: (line: string) => void };
   private readonly limiter: Limiter;
+  /** Heartbeats have their own bound too: queued behind thousands of pod updates they would arrive too late. */
+  private readonly leaseLimiter: Limiter;
   private leaseTimer: ReturnType<typeof setInterval> | undefined;
   private watch: { stop(): void } | undefined;
   private closed = false;
@@ -76,6 +81,7 @@ export class Simulator {
     this.client = new KubeClient(opts.connection, this.opts.concurrency * 2);
     this.leaseClient = new KubeClient(opts.connection, 8);
     this.limiter = new Limiter(this.opts.concurrency);
+    this.leaseLimiter = new Limiter(8);
   }
 
   nodeNames(): string[] {
@@ -127,26 +133,29 @@ export class Simulator {
 
   private renewAll(): void {
     for (const node of this.nodes.values()) {
-      if (node.stopped || this.closed) continue;
-      this.limiter
-        .run(() => this.renew(node))
-        .catch((err: unknown) => this.opts.log(`lease ${node.name}: ${String(err)}`));
+      if (node.stopped || this.closed || node.renewing) continue;
+      node.renewing = true;
+      this.leaseLimiter
+        // Renewals still queued when the simulator closes are dropped, not sent to a stopped server.
+        .run(() => (this.closed ? Promise.resolve() : this.renew(node)))
+        .catch((err: unknown) => {
+          if (!this.closed) this.opts.log(`lease ${node.name}: ${String(err)}`);
+        })
+        .finally(() => {
+          node.renewing = false;
+        });
     }
   }
 
   private watchPods(): void {
-    if (this.closed) return;
-    // A watch from "now" with the initial state first: pods bound before we started are handled too.
-    this.watch = this.client.watch(
-      "/api/v1/pods?allowWatchBookmarks=true",
+    // List, then watch from the list's revision: pods bound before we started are handled too.
+    this.watch = reflect(
+      this.client,
+      "/api/v1/pods",
       (type, pod) => {
         if (type === "ADDED" || type === "MODIFIED") this.onPod(pod);
       },
-      (err) => {
-        if (this.closed) return;
-        if (err) this.opts.log(`pod watch ended: ${err.message}; rewatching`);
-        setTimeout(() => this.watchPods(), 200);
-      },
+      this.opts.log,
     );
   }
 
@@ -162,7 +171,9 @@ export class Simulator {
           (n.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []
         ).find((c) => c.type === "Ready");
         if (ready && ready.status !== "True")
-          this.reportReady(node).catch((err: unknown) => this.opts.log(`status ${node.name}: ${String(err)}`));
+          this.leaseLimiter
+            .run(() => this.reportReady(node))
+            .catch((err: unknown) => this.opts.log(`status ${node.name}: ${String(err)}`));
       },
       (err) => {
         if (this.closed) return;

@@ -12,6 +12,7 @@ export {
   type ClusterAssessment,
   NODE_LEASE_NAMESPACE,
   type NodeLifecycleInput,
+  nodesWithPodWork,
   planNodeLifecycle,
 } from "./plan.ts";
 export { TAINT_NOT_READY, TAINT_UNREACHABLE, TAINT_UNSCHEDULABLE, tolerates } from "./taints.ts";

@@ -68,6 +68,21 @@ export function assessCluster(input: NodeLifecycleInput, config: NodeLifecycleCo
   return { health, disruption: assessDisruption(health, config) };
 }
 
+/**
+ * The nodes whose pods this pass may act on: those judged Unknown now (their Ready pods are marked
+ * not Ready) and those carrying a NoExecute taint (their pods may be evicted). Pods on any other
+ * existing node produce no action, so a host with tens of thousands of pods reads only these
+ * nodes' pods (and those of nodes that no longer exist) instead of parsing every pod each pass.
+ */
+export function nodesWithPodWork(input: Omit<NodeLifecycleInput, "pods">): Set<string> {
+  const config = resolveNodeLifecycleConfig(input.config);
+  const { health } = assessCluster({ ...input, pods: [] }, config);
+  const names = new Set<string>();
+  for (const h of health)
+    if (h.ready === "Unknown" || (h.node.spec?.taints ?? []).some((t) => t.effect === NO_EXECUTE)) names.add(h.name);
+  return names;
+}
+
 function nodeEvent(name: string, status: string): Action {
   // Upstream refers to nodes with uid = name; `kubectl describe node` looks events up that way.
   const regarding: KubeObject = { apiVersion: "v1", kind: "Node", metadata: { name, uid: name } };

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { Toleration } from "../../../schemas/core/common.ts";
+import type { Taint } from "../../../schemas/core/node.ts";
 import type { PodCondition } from "../../../schemas/core/pod-status.ts";
 import type { KubeObject } from "../../../schemas/object.ts";
 import { type Action, NODES, PODS } from "../types.ts";
-import { type NodeLifecycleInput, planNodeLifecycle } from "./plan.ts";
+import { type NodeLifecycleInput, nodesWithPodWork, planNodeLifecycle } from "./plan.ts";
 import { at, LONG_AGO, lease, node, pod, T0, UNREACHABLE_NS, unreachable } from "./test-fixtures.ts";
 
 // A long node grace period keeps the healthy node's lease out of the requeue these tests look at.
@@ -170,6 +171,33 @@ describe("pods on an unreachable node", () => {
       eviction,
       LEASE_RUNS_OUT,
     ]);
+  });
+});
+
+describe("which pods a pass needs", () => {
+  it("names the unreachable and NoExecute-tainted nodes, and their pods are all the plan acts on", () => {
+    const dedicated: Taint = { key: "dedicated", value: "gpu", effect: "NoExecute" };
+    const nodes = [
+      down, // Unknown, tainted unreachable
+      up, // healthy
+      node("c", { ready: "True", taints: [dedicated] }), // healthy, but pods without the toleration go
+      node("d", { ready: "True" }), // its lease runs out in this pass
+    ];
+    const leases = [lease("b", T0), lease("c", T0), lease("d", LONG_AGO)];
+    const pods = ["a", "b", "c", "d", "ghost"].map((n) => pod(`p-${n}`, n));
+    const base = { nodes, leases, now: T0 + 400_000, startedAt: LONG_AGO, config };
+    const work = nodesWithPodWork(base);
+    expect([...work].sort()).toEqual(["a", "c", "d"]);
+    // Pods on nodes that do not exist are the host's to add (it knows which node names pods use).
+    const existing = new Set(nodes.map((n) => n.metadata.name));
+    const needed = pods.filter((p) => {
+      const on = (p.spec as { nodeName: string }).nodeName;
+      return work.has(on) || !existing.has(on);
+    });
+    expect(needed.map((p) => p.metadata.name)).toEqual(["p-a", "p-c", "p-d", "p-ghost"]);
+    const actions = planNodeLifecycle({ ...base, pods });
+    expect(actions.filter((a) => a.type === "delete").length).toBe(3);
+    expect(planNodeLifecycle({ ...base, pods: needed })).toEqual(actions);
   });
 });
 

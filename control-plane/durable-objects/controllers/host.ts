@@ -33,6 +33,8 @@ export class ControllerHost {
   private running = false;
   private alarmAt: number | undefined;
   private stopped = false;
+  /** Until when the host leaves the object to requests (it spent its budget and has more to do). */
+  private pausedUntil = 0;
 
   constructor(core: StoreCore, db: DrizzleSqliteDODatabase, controllers: readonly Controller[], opts: HostOptions) {
     this.core = core;
@@ -50,13 +52,15 @@ export class ControllerHost {
   }
 
   /** Called after every commit: schedules a run soon, coalescing bursts of writes. */
-  nudge(): void {
+  nudge(delayMs = 0): void {
     if (this.scheduled || this.running || this.stopped) return;
     this.scheduled = true;
     setTimeout(() => {
       this.scheduled = false;
+      // This is the run a pause waits for (while one is scheduled, nudges add none).
+      this.pausedUntil = 0;
       this.run();
-    }, 0);
+    }, delayMs);
   }
 
   private context(): HostContext {
@@ -103,6 +107,8 @@ export class ControllerHost {
   /** Syncs dirty keys until none are left or the time budget is spent (then continues soon). */
   run(): void {
     if (this.running || this.stopped) return;
+    // Pausing after a full budget (see below): the run already scheduled for then does the work.
+    if (Date.now() < this.pausedUntil) return;
     this.running = true;
     const started = Date.now();
     let more = false;
@@ -140,8 +146,16 @@ export class ControllerHost {
       this.running = false;
       this.armAlarm();
     }
-    // Out of budget: yield to waiting requests, then carry on.
-    if (more) this.nudge();
+    // Out of budget: yield to waiting requests for as long as this run took, then carry on. Every
+    // commit nudges the host, so resuming at once let a backlog of controller work follow each
+    // request with a whole budget of its own: the store answered some 25 requests a second and
+    // a thousand nodes' lease renewals fell behind until every node looked lost. Pausing as long as
+    // it worked keeps at least half of the object's time for requests.
+    if (more) {
+      const pause = Date.now() - started;
+      this.pausedUntil = Date.now() + pause;
+      this.nudge(pause);
+    }
   }
 
   private readonly lastSync = new Map<string, { at: number; costMs: number }>();

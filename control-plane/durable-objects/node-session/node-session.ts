@@ -20,6 +20,7 @@ import { storeClient } from "../store/client.ts";
 import { ExecSessions } from "./exec-sessions.ts";
 import { INGRESS_REQUEST_PATH, INGRESS_TARGET_HEADER, IngressStreams, type IngressTarget } from "./ingress-streams.ts";
 import { LogStreams } from "./log-streams.ts";
+import { DEFAULT_KEEPALIVE_SECONDS } from "./names.ts";
 import { answerNodeRequest } from "./node-requests.ts";
 
 export const SERVER_VERSION = "0.1.0";
@@ -62,7 +63,7 @@ export class NodeSession extends DurableObject<Env> {
   }
 
   private keepaliveMs(): number {
-    return seconds(this.vars.NODE_KEEPALIVE_SECONDS, 10) * 1000;
+    return seconds(this.vars.NODE_KEEPALIVE_SECONDS, DEFAULT_KEEPALIVE_SECONDS) * 1000;
   }
 
   private control(): WebSocket | undefined {

@@ -239,6 +239,24 @@ describe("lists", () => {
     expect(failure(await s.list(CMS, { continue: "garbage" }))).toMatchObject({ code: 400 });
   });
 
+  it("keeps a snapshot page whole when more keys than a read batch were created after it", async () => {
+    const s = store();
+    for (const n of ["a", "b", "z"]) ok(await s.create(CMS, cm(n, {}, { v: "1" })));
+    const page1 = ok(await s.list(CMS, { namespace: "default", limit: 1, fieldSelector: OWN }));
+    // 600 keys between b and z, none of which existed at the snapshot (the store reads 500 at a time).
+    for (let i = 0; i < 600; i++) ok(await s.create(CMS, cm(`m${String(i).padStart(3, "0")}`)));
+    const z = ok(await s.get(CMS, "default", "z"));
+    ok(await s.update(CMS, { ...z, data: { v: "2" } }));
+    const rest = ok(
+      await s.list(CMS, { namespace: "default", limit: 5, fieldSelector: OWN, continue: page1.metadata.continue }),
+    );
+    expect(rest.items.map((o) => [o.metadata.name, (o.data as Record<string, string>).v])).toEqual([
+      ["b", "1"],
+      ["z", "1"],
+    ]);
+    expect(rest.items[1]!.metadata.resourceVersion).toBe(z.metadata.resourceVersion);
+  });
+
   it("reads an exact past revision and refuses one newer than the store", async () => {
     const s = store();
     const a = ok(await s.create(CMS, cm("a", {}, { v: "1" })));

@@ -17,13 +17,14 @@ import type { PemPair } from "../../pki/certificates.ts";
 import type { ControllerHost } from "../controllers/host.ts";
 import { createControllerHost } from "../controllers/setup.ts";
 import { edgeRouter } from "../edge/edge-router.ts";
-import { nodeSessionName } from "../node-session/names.ts";
+import { DEFAULT_KEEPALIVE_SECONDS, nodeSessionName } from "../node-session/names.ts";
 import { KFLARE_INGRESS_CLASS } from "./bootstrap.ts";
 import { loadOrCreateClusterCa, signApiServingCert } from "./cluster-ca.ts";
 import { parseCidr } from "./cluster-ip.ts";
 import { EdgePublisher } from "./edge-publisher.ts";
 import { toServed, toStored } from "./event-view.ts";
 import { ingressDomain } from "./ingress-domain.ts";
+import { LiveSessions } from "./live-sessions.ts";
 import { keepNamespaceFinalizers } from "./namespace-finalizers.ts";
 import { type Assignment, NodeAccess } from "./node-access.ts";
 import { parsePortRange } from "./node-port.ts";
@@ -46,8 +47,6 @@ import type {
 } from "./types.ts";
 import { renderWatchObject } from "./watch-render.ts";
 
-const NODE_TYPE: ResourceType = resourceFor("", "v1", "nodes")!;
-
 function seconds(value: string | undefined, fallback: number): number {
   const n = Number(value);
   return Number.isFinite(n) && n > 0 ? n : fallback;
@@ -62,6 +61,10 @@ export class ClusterStore extends DurableObject<Env> implements StoreRpc {
   private ca: PemPair | undefined;
   /** Nodes with a poke in flight; true when they changed again since it was sent. */
   private readonly poking = new Map<string, boolean>();
+  /** Nodes whose session has a connected agent: the only ones worth a poke. */
+  private readonly sessions = new LiveSessions(
+    3 * seconds(this.env.NODE_KEEPALIVE_SECONDS, DEFAULT_KEEPALIVE_SECONDS) * 1000,
+  );
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -102,11 +105,12 @@ export class ClusterStore extends DurableObject<Env> implements StoreRpc {
       if (resource !== "nodes") return;
       nodes.revoke(obj.metadata.name ?? "");
       podCidrs.release(obj.metadata.name ?? "");
+      this.sessions.forget(obj.metadata.name ?? "");
     };
     core.onNodesChanged = (changed) => this.pokeNodes(changed);
     core.onNetworkChanged = () => {
       nodes.network.invalidate();
-      this.pokeNodes(new Set(core.list(NODE_TYPE, {}).items.map((n) => n.metadata.name ?? "")));
+      this.pokeNodes(this.sessions.live(Date.now()));
     };
     const edge = new EdgePublisher(
       () => this.buildEdgeTable(core),
@@ -223,11 +227,16 @@ export class ClusterStore extends DurableObject<Env> implements StoreRpc {
    * the assignment, so changes committed meanwhile need one more poke, not one each (a burst of pod
    * writes to one node was one RPC, and one assignment read, per write).
    */
-  private pokeNodes(nodes: Set<string>): void {
-    for (const node of nodes) {
+  private pokeNodes(nodes: Iterable<string>): void {
+    for (const node of this.sessions.live(Date.now(), nodes)) {
       if (this.poking.has(node)) this.poking.set(node, true);
       else this.poke(node);
     }
+  }
+
+  /** A session called in; one not heard from lately (the store restarted, say) gets a poke to catch up. */
+  private heardFrom(node: string): void {
+    if (this.sessions.heard(node, Date.now()) && !this.poking.has(node)) this.poke(node);
   }
 
   private poke(node: string): void {
@@ -325,6 +334,7 @@ export class ClusterStore extends DurableObject<Env> implements StoreRpc {
   }
 
   async nodeAssignment(node: string): Promise<StoreResult<Assignment>> {
+    this.sessions.heard(node, Date.now());
     return this.node((nodes) => nodes.assignment(node));
   }
 
@@ -335,6 +345,7 @@ export class ClusterStore extends DurableObject<Env> implements StoreRpc {
 
   /** A frame from a node's agent, done with that node's rights only. */
   async nodeReport(node: string, frame: AgentFrame): Promise<StoreResult<null>> {
+    this.heardFrom(node);
     return this.node((nodes, core) => {
       core.batch(() => {
         switch (frame.type) {
@@ -360,6 +371,7 @@ export class ClusterStore extends DurableObject<Env> implements StoreRpc {
 
   /** The node's Durable Object saw a keepalive within the renewal interval: the node is alive. */
   async renewNodeLease(node: string, durationSeconds: number): Promise<StoreResult<null>> {
+    this.heardFrom(node);
     return this.node((nodes) => {
       nodes.renewLease(node, Date.now(), durationSeconds);
       return null;

@@ -3,7 +3,7 @@
 // Synchronous on purpose: Durable Object SQLite is local, so a write and the fan-out that follows
 // happen in one turn of the event loop, with nothing interleaved.
 
-import { and, eq, gt, isNull, lte, notExists, or, sql } from "drizzle-orm";
+import { and, eq, gt, isNotNull, isNull, lte, notExists, sql } from "drizzle-orm";
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
 import type { KubeObject } from "../../../schemas/object.ts";
 import { jsonEqual } from "../../api/json.ts";
@@ -142,39 +142,66 @@ export class RevisionLog {
     const rows: { rv: number; namespace: string; name: string; value: string }[] = current;
     if (at < this.revision) {
       // Keys whose first change after `at` had a previous value existed at `at` with that value.
-      const older = this.changedSince(resource, namespace, at, after);
+      const older = this.changedSince(resource, namespace, at, after, limit);
       if (older.length > 0) {
         rows.push(...older);
         rows.sort((a, b) => compareKeys(a, b));
         rows.length = Math.min(rows.length, limit);
       }
     }
-    return rows.map((r) => ({ rv: r.rv, value: JSON.parse(r.value) as KubeObject }));
+    return rows.map((r) => {
+      const value = JSON.parse(r.value) as KubeObject;
+      // An older row's rv is the one its value carries (the revision that wrote it).
+      return { rv: r.rv || Number(value.metadata.resourceVersion ?? 0), value };
+    });
   }
 
-  private changedSince(resource: string, namespace: string | undefined, at: number, after: Key | undefined) {
-    const conds = [eq(changes.resource, resource), gt(changes.rv, at)];
-    if (namespace !== undefined) conds.push(eq(changes.namespace, namespace));
-    if (after) conds.push(keyAfter(changes.namespace, changes.name, after));
-    // SQLite returns the bare columns of the row holding min(rv): the first change after `at`.
-    const first = this.db
-      .select({
-        namespace: changes.namespace,
-        name: changes.name,
-        prev: changes.prev,
-        rv: sql<number>`min(${changes.rv})`,
-      })
-      .from(changes)
-      .where(and(...conds))
-      .groupBy(changes.namespace, changes.name)
-      .all();
+  /**
+   * The first `limit` keys after `after` (in key order) that changed since `at` and existed then,
+   * each with its value at `at`: the previous value of its first change after `at`. Groups are
+   * read as small rows and values fetched for the page's keys only: a list paging through 30,000
+   * pods that all changed meanwhile used to parse every one of them for every page.
+   */
+  private changedSince(
+    resource: string,
+    namespace: string | undefined,
+    at: number,
+    after: Key | undefined,
+    limit: number,
+  ): { rv: number; namespace: string; name: string; value: string }[] {
     const out: { rv: number; namespace: string; name: string; value: string }[] = [];
-    for (const f of first) {
-      if (f.prev === null) continue;
-      const prev = JSON.parse(f.prev) as KubeObject;
-      out.push({ rv: Number(prev.metadata.resourceVersion ?? 0), namespace: f.namespace, name: f.name, value: f.prev });
+    let from = after;
+    for (;;) {
+      const conds = [eq(changes.resource, resource), gt(changes.rv, at)];
+      if (namespace !== undefined) conds.push(eq(changes.namespace, namespace));
+      if (from) conds.push(keyAfter(changes.namespace, changes.name, from));
+      // Each key's first change after `at` (a walk of the key index), joined to its previous value.
+      const first = this.db
+        .select({
+          namespace: changes.namespace,
+          name: changes.name,
+          rv: sql<number>`min(${changes.rv})`.as("first_rv"),
+        })
+        .from(changes)
+        .where(and(...conds))
+        .groupBy(changes.namespace, changes.name)
+        .orderBy(changes.namespace, changes.name)
+        .limit(limit)
+        .as("first");
+      const firsts = this.db
+        .select({ namespace: first.namespace, name: first.name, prev: changes.prev })
+        .from(first)
+        .innerJoin(changes, eq(changes.rv, first.rv))
+        .orderBy(first.namespace, first.name)
+        .all();
+      for (const f of firsts) {
+        // No previous value: the key was created after `at`.
+        if (f.prev) out.push({ rv: 0, namespace: f.namespace, name: f.name, value: f.prev });
+      }
+      const last = firsts[firsts.length - 1];
+      if (out.length >= limit || firsts.length < limit || !last) return out;
+      from = { namespace: last.namespace, name: last.name };
     }
-    return out;
   }
 
   /** Every change after `rv` (for one resource, or all), in revision order: what a watch replays. */
@@ -313,14 +340,27 @@ export class RevisionLog {
       .filter((n): n is string => !!n);
   }
 
-  /** Pods not bound to any node yet: what the scheduler places. */
-  unboundPods(): StoredObject[] {
+  /**
+   * The keys of pods not bound to any node yet: what the scheduler places. Keys only: with tens of
+   * thousands pending, parsing every one per batch of 500 was most of the scheduler's time.
+   */
+  unboundPodKeys(): Key[] {
     return this.db
-      .select({ rv: objects.rv, value: objects.value })
+      .select({ namespace: objects.namespace, name: objects.name })
       .from(objects)
       .where(and(eq(objects.resource, "pods"), isNull(objects.nodeName)))
+      .all();
+  }
+
+  /** The node names bound pods use (the node-name index alone, nothing parsed). */
+  podNodeNames(): string[] {
+    return this.db
+      .selectDistinct({ node: objects.nodeName })
+      .from(objects)
+      .where(and(eq(objects.resource, "pods"), isNotNull(objects.nodeName)))
       .all()
-      .map((r) => ({ rv: r.rv, value: JSON.parse(r.value) as KubeObject }));
+      .map((r) => r.node)
+      .filter((n): n is string => !!n);
   }
 
   /** The pods bound to a node, read through the node-name index. */
@@ -337,8 +377,9 @@ export class RevisionLog {
 type Column = typeof objects.namespace | typeof changes.namespace;
 type NameColumn = typeof objects.name | typeof changes.name;
 
+/** Keys after `after` in key order, as a row value: SQLite seeks the key index to it. */
 function keyAfter(ns: Column, name: NameColumn, after: Key) {
-  return or(gt(ns, after.namespace), and(eq(ns, after.namespace), gt(name, after.name)))!;
+  return sql`(${ns}, ${name}) > (${after.namespace}, ${after.name})`;
 }
 
 export function compareKeys(a: Key, b: Key): number {

@@ -37,7 +37,13 @@ export const changes = sqliteTable(
     /** Wall-clock ms of the write: history is retained by time, as kube-apiserver compacts. */
     at: integer("at").notNull(),
   },
-  (t) => [index("changes_resource").on(t.resource, t.rv), index("changes_at").on(t.at)],
+  (t) => [
+    index("changes_resource").on(t.resource, t.rv),
+    index("changes_at").on(t.at),
+    // A snapshot read's page (a paginated list's continue) finds each key's first change after its
+    // revision by walking this index in key order from where the page starts, not every change.
+    index("changes_key").on(t.resource, t.namespace, t.name, t.rv),
+  ],
 );
 
 /** Small named counters and settings: the current revision, the compacted revision. */

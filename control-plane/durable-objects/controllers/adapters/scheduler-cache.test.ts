@@ -49,4 +49,24 @@ describe("scheduler cache", () => {
     cache.reset();
     expect(cache.primed).toBe(false);
   });
+
+  it("catches up from the log when the host is behind, and then skips what the host hands it late", () => {
+    const cache = new SchedulerCache();
+    cache.prime(10, [], [], []);
+    const log = [change(11, "MODIFIED", pod("a", "n1")), change(13, "MODIFIED", pod("b", "n1"))];
+    const read: string[] = [];
+    cache.catchUp(12, (resource, after) => {
+      read.push(`${resource}>${after}`);
+      return resource === "pods" ? log.filter((c) => c.rv > after) : [];
+    });
+    // Only up to the revision asked for; every followed resource read once.
+    expect([...cache.pods.keys()]).toEqual(["a"]);
+    expect(read).toEqual(["pods>10", "nodes>10", "runtimeclasses.node.k8s.io>10"]);
+    expect(cache.revision).toBe(12);
+    // Changes the host hands over late, up to the revision caught up to, are already in: skipped.
+    cache.observe(change(12, "DELETED", pod("a", "n1")));
+    expect([...cache.pods.keys()]).toEqual(["a"]);
+    cache.observe(change(13, "MODIFIED", pod("b", "n1")));
+    expect([...cache.pods.keys()].sort()).toEqual(["a", "b"]);
+  });
 });

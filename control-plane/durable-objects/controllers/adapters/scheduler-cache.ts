@@ -58,14 +58,24 @@ function bound(pod: KubeObject): boolean {
   return !!(pod.spec as { nodeName?: string } | undefined)?.nodeName;
 }
 
+/** The resources the cache follows (storage names, as changes carry them). */
+export const CACHED_RESOURCES = ["pods", "nodes", "runtimeclasses.node.k8s.io"] as const;
+
 export class SchedulerCache {
   private primedAt: number | undefined;
+  /** Every change up to this revision is applied. */
+  private seen = 0;
   readonly pods = new Map<string, KubeObject>();
   readonly nodes = new Map<string, KubeObject>();
   readonly runtimeClasses = new Map<string, KubeObject>();
 
   get primed(): boolean {
     return this.primedAt !== undefined;
+  }
+
+  /** The revision the cache reflects. */
+  get revision(): number {
+    return this.seen;
   }
 
   /** Forgets everything: the host skipped changes (its cursor fell behind the history), so re-read. */
@@ -81,11 +91,31 @@ export class SchedulerCache {
     for (const n of nodes) this.nodes.set(n.metadata.name ?? "", n);
     for (const r of runtimeClasses) this.runtimeClasses.set(r.metadata.name ?? "", r);
     this.primedAt = revision;
+    this.seen = revision;
   }
 
-  /** Applies a committed change (those at or before the prime are already in). */
+  /**
+   * Brings the cache up to `revision` by reading the log itself. The host hands changes to
+   * controllers a round at a time; when it is behind (thousands of writes a second), a scheduler
+   * planning from what the host has read so far would not see its own last binds and would
+   * overfill nodes. `changesOf` reads one resource's changes after a revision, in order.
+   */
+  catchUp(revision: number, changesOf: (resource: string, after: number) => Change[]): void {
+    if (this.primedAt === undefined || this.seen >= revision) return;
+    const changes = CACHED_RESOURCES.flatMap((r) => changesOf(r, this.seen)).filter((c) => c.rv <= revision);
+    changes.sort((a, b) => a.rv - b.rv);
+    for (const c of changes) this.apply(c);
+    this.seen = revision;
+  }
+
+  /** Applies a committed change the host read (those the cache already has are skipped). */
   observe(c: Change): void {
-    if (this.primedAt === undefined || c.rv <= this.primedAt) return;
+    if (this.primedAt === undefined || c.rv <= this.seen) return;
+    this.seen = c.rv;
+    this.apply(c);
+  }
+
+  private apply(c: Change): void {
     const gone = c.type === "DELETED";
     if (c.resource === "pods") {
       const uid = c.value.metadata.uid ?? "";

@@ -1,9 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { KubeObject } from "../../../../schemas/object.ts";
-import { nextBatch } from "./scheduler.ts";
+import { nextBatch, type PodKey } from "./scheduler.ts";
 
-const pod = (i: number): KubeObject => ({ apiVersion: "v1", kind: "Pod", metadata: { name: `p${i}`, uid: `u${i}` } });
-const names = (pods: KubeObject[]) => pods.map((p) => p.metadata.name);
+const pod = (i: number): PodKey => ({ namespace: "default", name: `p${i}` });
+const names = (pods: PodKey[]) => pods.map((p) => p.name);
 
 describe("scheduler batches", () => {
   it("takes everything when it fits in one batch", () => {
@@ -24,6 +23,6 @@ describe("scheduler batches", () => {
     const tried = new Map<string, number>();
     nextBatch([1, 2, 3].map(pod), tried, 2, 10);
     nextBatch([pod(3)], tried, 2, 20);
-    expect([...tried.keys()]).toEqual(["u3"]);
+    expect([...tried.keys()]).toEqual(["default/p3"]);
   });
 });

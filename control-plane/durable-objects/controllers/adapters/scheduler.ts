@@ -26,25 +26,32 @@ function unbound(pod: KubeObject | null | undefined): boolean {
   return !!pod && !(pod.spec as { nodeName?: string } | undefined)?.nodeName;
 }
 
+/** A pending pod's key in the store. */
+export interface PodKey {
+  namespace: string;
+  name: string;
+}
+
 /**
  * The pending pods to try in this sync: at most `max`, those tried least recently first (never
- * tried ones in creation order); records the attempt and forgets pods no longer pending.
+ * tried ones in the order given); records the attempt and forgets pods no longer pending. Works on
+ * keys, so only the pods of the batch are read and parsed.
  */
-export function nextBatch(all: KubeObject[], tried: Map<string, number>, max: number, now: number): KubeObject[] {
-  const uid = (p: KubeObject) => p.metadata.uid ?? "";
-  const present = new Set(all.map(uid));
-  for (const key of tried.keys()) if (!present.has(key)) tried.delete(key);
+export function nextBatch(all: PodKey[], tried: Map<string, number>, max: number, now: number): PodKey[] {
+  const key = (p: PodKey) => `${p.namespace}/${p.name}`;
+  const present = new Set(all.map(key));
+  for (const k of tried.keys()) if (!present.has(k)) tried.delete(k);
   const batch =
     all.length <= max
       ? all
-      : [...all].sort((a, b) => (tried.get(uid(a)) ?? 0) - (tried.get(uid(b)) ?? 0)).slice(0, max);
-  for (const p of batch) tried.set(uid(p), now);
+      : [...all].sort((a, b) => (tried.get(key(a)) ?? 0) - (tried.get(key(b)) ?? 0)).slice(0, max);
+  for (const p of batch) tried.set(key(p), now);
   return batch;
 }
 
 export function schedulerController(core: StoreCore): Controller {
   const cache = new SchedulerCache();
-  /** When each pending pod was last tried (by uid); forgotten once it is bound or gone. */
+  /** When each pending pod was last tried (by namespace/name); forgotten once it is bound or gone. */
   const tried = new Map<string, number>();
   return {
     name: "scheduler",
@@ -63,11 +70,13 @@ export function schedulerController(core: StoreCore): Controller {
     },
     startupKeys: () => [KEY],
     sync(_key, ctx) {
-      const all = core.log.unboundPods().map((p) => p.value);
+      const all = core.log.unboundPodKeys();
       if (all.length === 0) {
         tried.clear();
         return [];
       }
+      // History compacted past what the cache has: read everything again.
+      if (cache.primed && cache.revision < core.log.compactedRevision()) cache.reset();
       if (!cache.primed) {
         cache.prime(
           core.log.currentRevision(),
@@ -76,7 +85,12 @@ export function schedulerController(core: StoreCore): Controller {
           listObjects(core, RUNTIME_CLASSES),
         );
       }
-      const pending = nextBatch(all, tried, MAX_PODS_PER_SYNC, ctx.now);
+      cache.catchUp(core.log.currentRevision(), (resource, after) => core.log.changesAfter(after, resource));
+      const pending: KubeObject[] = [];
+      for (const k of nextBatch(all, tried, MAX_PODS_PER_SYNC, ctx.now)) {
+        const pod = core.log.get("pods", k.namespace, k.name)?.value;
+        if (pod) pending.push(pod);
+      }
       const actions = planScheduling({
         pending,
         nodes: [...cache.nodes.values()],

@@ -1,0 +1,1 @@
+CREATE INDEX `changes_key` ON `changes` (`resource`,`namespace`,`name`,`rv`);
