@@ -32,6 +32,9 @@ interface SimNode {
   renewing?: boolean;
 }
 
+/** How long before a failed pod write is tried again. */
+const RETRY_MS = 1000;
+
 /** Runs async jobs with a bound on how many are in flight. */
 class Limiter {
   private active = 0;
@@ -210,8 +213,9 @@ export class Simulator {
           }),
         )
         .catch((err: unknown) => {
-          if (!(err instanceof KubeError && (err.code === 404 || err.code === 409)))
-            this.opts.log(`delete ${ns}/${name}: ${String(err)}`);
+          if (err instanceof KubeError && (err.code === 404 || err.code === 409)) return;
+          this.opts.log(`delete ${ns}/${name}: ${String(err)}; retrying`);
+          this.retry(pod);
         });
       return;
     }
@@ -231,8 +235,20 @@ export class Simulator {
       )
       .catch((err: unknown) => {
         this.started.delete(uid);
-        if (!(err instanceof KubeError && err.code === 404)) this.opts.log(`start ${ns}/${name}: ${String(err)}`);
+        if (err instanceof KubeError && err.code === 404) return;
+        this.opts.log(`start ${ns}/${name}: ${String(err)}; retrying`);
+        this.retry(pod);
       });
+  }
+
+  /**
+   * Tries a pod again after a failed write (a connection the server closed as the request went
+   * out, an overloaded store): no later event may come for a pod that does not change, and a
+   * kubelet keeps reporting until it is heard.
+   */
+  private retry(pod: Obj): void {
+    if (this.closed) return;
+    setTimeout(() => this.onPod(pod), RETRY_MS).unref();
   }
 
   private nextPodIp(node: SimNode): string {
