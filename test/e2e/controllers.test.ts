@@ -237,6 +237,10 @@ describe("maintenance and failures to schedule", () => {
       return !ps.some((p) => p.node === target) && running(ps).length === 5;
     });
     await ok("uncordon", target);
+    // The node lifecycle takes the unschedulable taint off on its next pass (at most 500 ms apart).
+    await eventually("the uncordoned node loses its unschedulable taint", async () =>
+      (await ok("get", "node", target, "-o", "jsonpath={.spec.taints}")) === "" ? true : undefined,
+    );
   });
 
   it("leaves a pod that fits nowhere Pending with a FailedScheduling event", async () => {

@@ -14,6 +14,8 @@ import { Timers } from "./timers.ts";
 const CURSOR = "controllers.cursor";
 const BUDGET_MS = 40;
 const CHANGES_PER_ROUND = 2000;
+/** How long the host may work through a backlog back to back before it shares the object. */
+const SUSTAINED_MS = 250;
 
 export interface HostOptions {
   config: ControllerConfig;
@@ -35,6 +37,8 @@ export class ControllerHost {
   private stopped = false;
   /** Until when the host leaves the object to requests (it spent its budget and has more to do). */
   private pausedUntil = 0;
+  /** When the current streak of runs that each spent their whole budget began. */
+  private busySince: number | undefined;
 
   constructor(core: StoreCore, db: DrizzleSqliteDODatabase, controllers: readonly Controller[], opts: HostOptions) {
     this.core = core;
@@ -146,13 +150,16 @@ export class ControllerHost {
       this.running = false;
       this.armAlarm();
     }
-    // Out of budget: yield to waiting requests for as long as this run took, then carry on. Every
-    // commit nudges the host, so resuming at once let a backlog of controller work follow each
-    // request with a whole budget of its own: the store answered some 25 requests a second and
-    // a thousand nodes' lease renewals fell behind until every node looked lost. Pausing as long as
-    // it worked keeps at least half of the object's time for requests.
-    if (more) {
-      const pause = Date.now() - started;
+    // Out of budget: yield to waiting requests, then carry on. Every commit nudges the host, so
+    // under a sustained backlog resuming at once let each request be followed by a whole budget of
+    // controller work: the store answered some 25 requests a second and a thousand nodes' lease
+    // renewals fell behind until every node looked lost. Once the host has been busy for longer
+    // than a burst, it pauses as long as it worked, which keeps at least half of the object's time
+    // for requests; a short burst (a few pods created at once) still runs straight through.
+    if (!more) this.busySince = undefined;
+    else {
+      this.busySince ??= started;
+      const pause = Date.now() - this.busySince > SUSTAINED_MS ? Date.now() - started : 0;
       this.pausedUntil = Date.now() + pause;
       this.nudge(pause);
     }
