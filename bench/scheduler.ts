@@ -149,6 +149,7 @@ async function cluster(nodes: number) {
   );
   return {
     client,
+    sim,
     close: async () => {
       await sim.close();
       client.close();
@@ -236,6 +237,7 @@ if (values.large) {
   // Each simulated node offers 110 pods: a scheduler planning from a stale view would exceed it.
   const spread = await podsPerNode(c.client);
   console.log(`  ${spread.nodes} nodes hold pods, at most ${spread.max} on one (each offers 110)`);
+  console.log(`  nodes seen marked not Ready while their simulator renewed their leases: ${c.sim.lapses}`);
   rows.push([
     "(d) 30,000 pods Running on 1,000 nodes",
     `${s.toFixed(0)} s, workerd RSS ${rss.toFixed(0)} MiB; at most ${spread.max} pods on a node`,
