@@ -46,37 +46,36 @@ async function rssMiB(pids: number[]): Promise<number> {
   return kb / 1024;
 }
 
-/** The Running pods of the namespace, listed page by page; and the list's resourceVersion. */
-async function listRunning(client: KubeClient): Promise<{ uids: Set<string>; resourceVersion: string }> {
-  const uids = new Set<string>();
+/** Every pod of the namespace, listed page by page, handed to `visit`; returns the list's resourceVersion. */
+async function eachPod(client: KubeClient, visit: (pod: Obj) => void): Promise<string> {
   let token = "";
   for (;;) {
     const page = await client.call<{ items: Obj[]; metadata: { continue?: string; resourceVersion?: string } }>(
       "GET",
       `/api/v1/namespaces/default/pods?limit=5000${token ? `&continue=${encodeURIComponent(token)}` : ""}`,
     );
-    for (const p of page.items)
-      if ((p.status as { phase?: string } | undefined)?.phase === "Running") uids.add(p.metadata.uid ?? "");
+    for (const p of page.items) visit(p);
     token = page.metadata.continue ?? "";
-    if (!token) return { uids, resourceVersion: page.metadata.resourceVersion ?? "" };
+    if (!token) return page.metadata.resourceVersion ?? "";
   }
+}
+
+/** The Running pods of the namespace (by uid), and the list's resourceVersion. */
+async function listRunning(client: KubeClient): Promise<{ uids: Set<string>; resourceVersion: string }> {
+  const uids = new Set<string>();
+  const resourceVersion = await eachPod(client, (p) => {
+    if ((p.status as { phase?: string } | undefined)?.phase === "Running") uids.add(p.metadata.uid ?? "");
+  });
+  return { uids, resourceVersion };
 }
 
 /** How many pods of the namespace each node holds: the most on one node, and how many nodes have any. */
 async function podsPerNode(client: KubeClient): Promise<{ max: number; nodes: number }> {
   const counts = new Map<string, number>();
-  let token = "";
-  do {
-    const page = await client.call<{ items: Obj[]; metadata: { continue?: string } }>(
-      "GET",
-      `/api/v1/namespaces/default/pods?limit=5000${token ? `&continue=${encodeURIComponent(token)}` : ""}`,
-    );
-    for (const p of page.items) {
-      const node = (p.spec as { nodeName?: string } | undefined)?.nodeName;
-      if (node) counts.set(node, (counts.get(node) ?? 0) + 1);
-    }
-    token = page.metadata.continue ?? "";
-  } while (token);
+  await eachPod(client, (p) => {
+    const node = (p.spec as { nodeName?: string } | undefined)?.nodeName;
+    if (node) counts.set(node, (counts.get(node) ?? 0) + 1);
+  });
   return { max: Math.max(0, ...counts.values()), nodes: counts.size };
 }
 

@@ -180,11 +180,11 @@ export class Simulator {
         const ready = (
           (n.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []
         ).find((c) => c.type === "Ready");
-        if (ready && ready.status !== "True") this.lapses++;
-        if (ready && ready.status !== "True")
-          this.leaseLimiter
-            .run(() => this.reportReady(node))
-            .catch((err: unknown) => this.opts.log(`status ${node.name}: ${String(err)}`));
+        if (!ready || ready.status === "True") return;
+        this.lapses++;
+        this.leaseLimiter
+          .run(() => this.reportReady(node))
+          .catch((err: unknown) => this.opts.log(`status ${node.name}: ${String(err)}`));
       },
       (err) => {
         if (this.closed) return;
