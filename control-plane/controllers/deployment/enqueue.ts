@@ -7,7 +7,7 @@ import { controllerOf, selectorOf } from "../pod-utils.ts";
 import { type Change, ownersToSync } from "../replicaset/enqueue.ts";
 import type { DeploymentObject } from "./util.ts";
 
-export function deploymentsToSyncForReplicaSet(rsChange: Change, deployments: KubeObject[]): string[] {
+export function deploymentsToSyncForReplicaSet(rsChange: Change, deployments: readonly KubeObject[]): string[] {
   return ownersToSync(rsChange, "Deployment", deployments, (d) => selectorOf((d as DeploymentObject).spec?.selector));
 }
 

@@ -18,7 +18,7 @@ export interface Change {
 export function ownersToSync(
   change: Change,
   kind: string,
-  candidates: KubeObject[],
+  candidates: readonly KubeObject[],
   selectorOfOwner: (owner: KubeObject) => ReturnType<typeof selectorOf>,
 ): string[] {
   const names = new Set<string>();
@@ -47,7 +47,7 @@ export function ownersToSync(
   return [...names].sort();
 }
 
-export function replicaSetsToSync(podChange: Change, replicaSets: KubeObject[]): string[] {
+export function replicaSetsToSync(podChange: Change, replicaSets: readonly KubeObject[]): string[] {
   return ownersToSync(podChange, "ReplicaSet", replicaSets, (rs) =>
     selectorOf((rs as ReplicaSetObject).spec?.selector),
   );

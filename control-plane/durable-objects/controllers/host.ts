@@ -1,12 +1,15 @@
 // The controller host: runs every controller inside the store Durable Object. After each commit
-// the store nudges it; it reads the changes since its cursor (kept in SQLite), turns them into
-// dirty keys, syncs each key and writes the plans' actions back through the store in one
-// transaction per sync. Timers live in SQLite behind the object's single alarm. A run yields after
-// a time budget so API requests are not starved; nothing it needs lives only in memory.
+// the store hands it the committed changes (change-feed.ts); it takes the changes since its cursor
+// (kept in SQLite), turns them into dirty keys, syncs each key and writes the plans' actions back
+// through the store in one transaction per sync. Timers live in SQLite behind the object's single
+// alarm. A run yields after a time budget so API requests are not starved; nothing it needs lives
+// only in memory (what the feed holds is also in the log).
 
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
 import type { EventSpec } from "../../controllers/types.ts";
+import type { Change } from "../store/revision-log.ts";
 import type { StoreCore } from "../store/store-core.ts";
+import { ChangeFeed } from "./change-feed.ts";
 import type { Controller, ControllerConfig, HostContext } from "./controller.ts";
 import { execute } from "./execute.ts";
 import { Timers } from "./timers.ts";
@@ -39,6 +42,8 @@ export class ControllerHost {
   private pausedUntil = 0;
   /** When the current streak of runs that each spent their whole budget began. */
   private busySince: number | undefined;
+  /** Changes committed since the last run, as the store handed them over. */
+  private readonly feed = new ChangeFeed();
 
   constructor(core: StoreCore, db: DrizzleSqliteDODatabase, controllers: readonly Controller[], opts: HostOptions) {
     this.core = core;
@@ -55,7 +60,13 @@ export class ControllerHost {
     this.nudge();
   }
 
-  /** Called after every commit: schedules a run soon, coalescing bursts of writes. */
+  /** Called after every commit with its changes: keeps them for the next run, which it schedules. */
+  committed(changes: readonly Change[]): void {
+    this.feed.add(changes);
+    this.nudge();
+  }
+
+  /** Schedules a run soon, coalescing bursts of writes. */
   nudge(delayMs = 0): void {
     if (this.scheduled || this.running || this.stopped) return;
     this.scheduled = true;
@@ -95,7 +106,10 @@ export class ControllerHost {
       for (const c of this.controllers) for (const k of c.allKeys(ctx)) add(c, k);
       cursor = log.currentRevision();
     } else {
-      for (const change of log.changesAfter(cursor, undefined, CHANGES_PER_ROUND)) {
+      const changes =
+        this.feed.take(cursor, CHANGES_PER_ROUND, log.currentRevision()) ??
+        log.changesAfter(cursor, undefined, CHANGES_PER_ROUND);
+      for (const change of changes) {
         for (const c of this.controllers) for (const k of c.keysFor(change)) add(c, k);
         cursor = change.rv;
       }

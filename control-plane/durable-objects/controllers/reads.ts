@@ -44,3 +44,11 @@ export function ownerByRef(
   if (!r) return undefined;
   return getObject(core, refOf(r), r.namespaced ? namespace : "", ref.name);
 }
+
+/**
+ * The objects of a resource in a namespace, for mapping a change to keys: read from memory until
+ * that resource is next written (list-memo.ts). Never modify what this answers.
+ */
+export function listForKeys(core: StoreCore, ref: ResourceRef, namespace?: string): readonly KubeObject[] {
+  return core.listForKeys(rt(ref), namespace);
+}

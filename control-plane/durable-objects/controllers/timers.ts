@@ -1,5 +1,6 @@
 // Controller timers in SQLite: one row per (controller, key), due at a wall-clock ms. The store's
-// single alarm is set to the earliest; nothing about them lives only in memory.
+// single alarm is set to the earliest. Memory holds only a lower bound of the earliest due time,
+// so that the host's every run (each commit's) does not query SQLite for timers not yet due.
 
 import { and, asc, eq, lte, sql } from "drizzle-orm";
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
@@ -12,6 +13,11 @@ export interface DueTimer {
 
 export class Timers {
   private readonly db: DrizzleSqliteDODatabase;
+  /**
+   * No timer is due before this (Infinity: none is set); undefined until read from SQLite.
+   * Cancelling leaves it as it is: a bound that is too early costs one query, never a late timer.
+   */
+  private earliest: number | undefined;
 
   constructor(db: DrizzleSqliteDODatabase) {
     this.db = db;
@@ -27,10 +33,12 @@ export class Timers {
         set: { due: sql`min(${timers.due}, excluded.due)` },
       })
       .run();
+    if (this.earliest !== undefined) this.earliest = Math.min(this.earliest, due);
   }
 
   /** Removes and returns every timer due by `now`. */
   takeDue(now: number): DueTimer[] {
+    if (this.earliest !== undefined && this.earliest > now) return [];
     const due = this.db
       .select({ controller: timers.controller, key: timers.key })
       .from(timers)
@@ -38,6 +46,7 @@ export class Timers {
       .orderBy(asc(timers.due))
       .all();
     if (due.length > 0) this.db.delete(timers).where(lte(timers.due, now)).run();
+    this.earliest = this.readEarliest() ?? Number.POSITIVE_INFINITY;
     return due;
   }
 
@@ -50,6 +59,11 @@ export class Timers {
 
   /** The earliest due time, if any. */
   next(): number | undefined {
+    this.earliest ??= this.readEarliest() ?? Number.POSITIVE_INFINITY;
+    return Number.isFinite(this.earliest) ? this.earliest : undefined;
+  }
+
+  private readEarliest(): number | undefined {
     return (
       this.db
         .select({ due: sql<number | null>`min(${timers.due})` })

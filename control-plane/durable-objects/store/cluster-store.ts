@@ -96,7 +96,7 @@ export class ClusterStore extends DurableObject<Env> implements StoreRpc {
       },
       ca.certPem,
     );
-    core.onCommit = () => host.nudge();
+    core.onCommit = (committed) => host.committed(committed);
     const clusterCidr = this.env.CLUSTER_CIDR ?? "10.42.0.0/16";
     const nodes = new NodeAccess(core, db, clusterCidr);
     const podCidrs = new PodCidrAllocator(db, clusterCidr);

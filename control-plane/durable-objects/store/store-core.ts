@@ -30,6 +30,7 @@ import { type Cidr, ClusterIpAllocator, dnsAddress, firstAddress } from "./clust
 import { decodeContinue, encodeContinue } from "./continue-token.ts";
 import { edgeChanged } from "./edge-publisher.ts";
 import { storedFields } from "./event-view.ts";
+import { ListMemo } from "./list-memo.ts";
 import { affectedNodes } from "./node-changes.ts";
 import { networkChanged } from "./node-network.ts";
 import { NodePortAllocator, type PortRange } from "./node-port.ts";
@@ -244,6 +245,18 @@ export class StoreCore {
       return n;
     }
     return current;
+  }
+
+  private readonly listMemo = new ListMemo();
+
+  /**
+   * Every object of `rt` in `namespace` (all namespaces when undefined), as of now, from memory
+   * when that resource was not written since the last read (list-memo.ts). For controllers' key
+   * mapping; callers must not modify what they get.
+   */
+  listForKeys(rt: ResourceType, namespace?: string): readonly KubeObject[] {
+    const ns = rt.namespaced ? namespace : undefined;
+    return this.listMemo.get(storageResource(rt), ns ?? "*", () => this.list(rt, { namespace: ns }).items);
   }
 
   list(rt: ResourceType, opts: ListOptions): ListResult {
@@ -527,7 +540,7 @@ export class StoreCore {
   }
 
   /** Called after every commit: the controller host's nudge. */
-  onCommit: (() => void) | undefined;
+  onCommit: ((committed: readonly Change[]) => void) | undefined;
   /** Called after a commit with the nodes whose assignment (pods, what they reference) changed. */
   onNodesChanged: ((nodes: Set<string>) => void) | undefined;
   /** Called after a commit that changed what every node's proxy, DNS and routes follow (node-network.ts). */
@@ -553,6 +566,7 @@ export class StoreCore {
     } catch (err) {
       this.batched = [];
       this.log.reload();
+      this.listMemo.clear();
       throw err;
     } finally {
       this.batchDepth--;
@@ -573,7 +587,9 @@ export class StoreCore {
           recordClusterIp(this.ips, w.type, w.value, w.prev);
           recordNodePorts(this.nodePorts, w.type, w.value, w.prev);
         }
-        return this.log.append(w.type, storageResource(w.rt), w.value, w.prev, now);
+        const resource = storageResource(w.rt);
+        this.listMemo.invalidate(resource);
+        return this.log.append(w.type, resource, w.value, w.prev, now);
       });
     if (this.batchDepth > 0) {
       const committed = append();
@@ -585,6 +601,7 @@ export class StoreCore {
       committed = this.storage.transactionSync(append);
     } catch (err) {
       this.log.reload();
+      this.listMemo.clear();
       throw err;
     }
     this.published(committed);
@@ -605,6 +622,6 @@ export class StoreCore {
       this.lastCompaction = now;
       this.log.compact(now - this.config.historyMs);
     }
-    this.onCommit?.();
+    this.onCommit?.(committed);
   }
 }

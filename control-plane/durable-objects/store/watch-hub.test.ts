@@ -1,5 +1,6 @@
 // The hub's write path on its own: events for a client that is not reading yet wait and then leave
-// together, in order; closing sends what waits; JSON watchers share one serialisation per event.
+// together, in order; under a steady stream they leave in flush rounds; closing sends what waits;
+// JSON watchers share one serialisation per event.
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../../../schemas/object.ts";
 import { resourceFor } from "../../../schemas/registry.ts";
@@ -60,6 +61,28 @@ describe("watch hub", () => {
     expect(names(got.join(""))).toEqual(Array.from({ length: 50 }, (_, i) => `p${i + 1}`));
     // One write in flight, the other 49 lines waiting for it: far fewer chunks than events.
     expect(got.length).toBeLessThanOrEqual(3);
+  });
+
+  it("sends an event after a quiet spell at once, and joins the events of the next round", async () => {
+    const hub = new WatchHub(
+      (_w, obj) => obj,
+      60_000,
+      () => 0,
+    );
+    const { watcher, readable } = hub.open(spec(), undefined);
+    const reader = readable.getReader();
+    const decoder = new TextDecoder();
+    const next = async () => names(decoder.decode((await reader.read()).value));
+    hub.publish([added(1)]);
+    // Nothing else is published: were the first event held for a round, this read would hang.
+    expect(await next()).toEqual(["p1"]);
+    hub.publish([added(2)]);
+    // Another event a moment later, within the round: it leaves with the one before.
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    hub.publish([added(3)]);
+    expect(await next()).toEqual(["p2", "p3"]);
+    hub.close(watcher);
+    reader.releaseLock();
   });
 
   it("sends the same line to every JSON watcher", async () => {

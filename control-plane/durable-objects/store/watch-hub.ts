@@ -4,11 +4,19 @@
 // A watcher whose client stops reading is closed once its backlog passes a bound (it relists).
 // Each watcher's stream is a native IdentityTransformStream, so workerd moves its bytes to the
 // client without calling back into JavaScript per chunk; one write is in flight per watcher, and
-// lines committed meanwhile leave together as one chunk when it completes (fewer, larger writes
-// exactly when a client or the object falls behind, as kube-apiserver flushes a watch only when
-// no further event is queued for it). An event is serialised and encoded once for all the JSON
-// watchers it concerns: workerd's streams keep a reference to a written buffer and never write to
-// it, and nothing here reuses one.
+// lines committed meanwhile wait for it to complete (fewer, larger writes exactly when a client or
+// the object falls behind). An event is serialised and encoded once for all the JSON watchers it
+// concerns: workerd's streams keep a reference to a written buffer and never write to it, and
+// nothing here reuses one.
+//
+// Writes leave in flush rounds, at most one per FLUSH_INTERVAL_MS: an event after a quiet spell
+// goes at once (in a microtask, so one commit's events share a chunk), and under a steady stream
+// a watcher's lines are joined into one chunk per round. workerd spends tens of microseconds per
+// chunk per stream whatever its size, so a chunk per event saturated the object's thread long
+// before SQLite did. Measured with bench:api (100 watchers, 200 writes/s): 5.3 ms of CPU per
+// watched write and delivery p99 66 ms with a chunk per event; 4.2 ms and 38 ms with 10 ms rounds.
+// kube-apiserver flushes a watch whenever no further event is queued for it; this bounds the
+// added delay to 10 ms instead.
 
 import type { KubeObject } from "../../../schemas/object.ts";
 import type { ResourceType } from "../../../schemas/registry.ts";
@@ -51,6 +59,9 @@ export interface Watcher extends WatcherSpec {
 /** Bytes a client may leave unread before its watch is closed. */
 const MAX_BACKLOG_BYTES = 32 * 1024 * 1024;
 
+/** The shortest time between two flush rounds (see the top of this file). */
+export const FLUSH_INTERVAL_MS = 10;
+
 const encoder = new TextEncoder();
 
 function encodeLine(type: EventType, object: unknown): Uint8Array {
@@ -78,6 +89,10 @@ export class WatchHub {
   private readonly render: EventRenderer;
   private readonly bookmarkIntervalMs: number;
   private readonly currentRevision: () => number;
+  /** Watchers with lines waiting for the next flush round. */
+  private readonly dirty = new Set<Watcher>();
+  private roundScheduled = false;
+  private lastRound = 0;
 
   constructor(render: EventRenderer, bookmarkIntervalMs: number, currentRevision: () => number) {
     this.render = render;
@@ -123,6 +138,7 @@ export class WatchHub {
     w.closed = true;
     if (w.timeout) clearTimeout(w.timeout);
     this.watchers.delete(w.id);
+    this.dirty.delete(w);
     if (!drop && w.pending.length > 0) w.writer.write(concat(w.pending)).catch(() => {});
     w.pending = [];
     w.writer.close().catch(() => {});
@@ -171,8 +187,31 @@ export class WatchHub {
       this.close(w, true);
       return;
     }
-    if (w.writing) w.pending.push(line);
-    else this.flush(w, line);
+    w.pending.push(line);
+    // A watcher with a write in flight sends its lines when that write completes.
+    if (w.writing) return;
+    this.dirty.add(w);
+    this.scheduleRound();
+  }
+
+  private scheduleRound(): void {
+    if (this.roundScheduled) return;
+    this.roundScheduled = true;
+    const wait = this.lastRound + FLUSH_INTERVAL_MS - Date.now();
+    if (wait <= 0) queueMicrotask(() => this.flushRound());
+    else setTimeout(() => this.flushRound(), wait);
+  }
+
+  private flushRound(): void {
+    this.roundScheduled = false;
+    this.lastRound = Date.now();
+    for (const w of this.dirty) {
+      if (w.closed || w.writing || w.pending.length === 0) continue;
+      const bytes = concat(w.pending);
+      w.pending = [];
+      this.flush(w, bytes);
+    }
+    this.dirty.clear();
   }
 
   private flush(w: Watcher, bytes: Uint8Array): void {
@@ -182,10 +221,10 @@ export class WatchHub {
       () => {
         w.writing = false;
         w.backlog -= bytes.byteLength;
+        // What came meanwhile leaves with the next round, as any line does.
         if (w.closed || w.pending.length === 0) return;
-        const next = concat(w.pending);
-        w.pending = [];
-        this.flush(w, next);
+        this.dirty.add(w);
+        this.scheduleRound();
       },
       () => this.close(w, true),
     );

@@ -9,7 +9,7 @@ import { controllerOf } from "../../../controllers/pod-utils.ts";
 import { DEPLOYMENTS, REPLICASETS } from "../../../controllers/types.ts";
 import type { StoreCore } from "../../store/store-core.ts";
 import { type Controller, objectKey, splitKey } from "../controller.ts";
-import { getObject, listObjects } from "../reads.ts";
+import { getObject, listForKeys, listObjects } from "../reads.ts";
 
 export function deploymentController(core: StoreCore): Controller {
   return {
@@ -27,7 +27,7 @@ export function deploymentController(core: StoreCore): Controller {
           return [objectKey(c.namespace, ref.name)];
         const names = deploymentsToSyncForReplicaSet(
           { old: before, new: now },
-          listObjects(core, DEPLOYMENTS, c.namespace),
+          listForKeys(core, DEPLOYMENTS, c.namespace),
         );
         return names.map((n) => objectKey(c.namespace, n));
       }

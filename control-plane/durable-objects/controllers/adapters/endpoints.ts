@@ -14,7 +14,7 @@ import { ENDPOINTS, PODS, SERVICES } from "../../../controllers/types.ts";
 import type { Change } from "../../store/revision-log.ts";
 import type { StoreCore } from "../../store/store-core.ts";
 import { type Controller, objectKey, splitKey } from "../controller.ts";
-import { getObject, listObjects, rt } from "../reads.ts";
+import { getObject, listForKeys, listObjects, rt } from "../reads.ts";
 
 /** Endpoint updates are batched per Service at most this often (upstream's EndpointUpdatesBatchPeriod idea). */
 const MIN_SYNC_MS = 100;
@@ -30,7 +30,7 @@ function serviceKeys(core: StoreCore, c: Change, reactTo: string): string[] {
   const after = c.type === "DELETED" ? undefined : c.value;
   const before = c.type === "ADDED" ? undefined : (c.prev ?? undefined);
   if (!podChangeMatters(before, after)) return [];
-  return servicesForPod(before, after, listObjects(core, SERVICES, c.namespace)).map((n) => objectKey(c.namespace, n));
+  return servicesForPod(before, after, listForKeys(core, SERVICES, c.namespace)).map((n) => objectKey(c.namespace, n));
 }
 
 /** The pods a Service selects, read with its selector so the scan returns only those. */

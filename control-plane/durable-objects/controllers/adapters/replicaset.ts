@@ -5,7 +5,7 @@ import { planReplicaSet, replicaSetsToSync } from "../../../controllers/replicas
 import { REPLICASETS } from "../../../controllers/types.ts";
 import type { StoreCore } from "../../store/store-core.ts";
 import { type Controller, objectKey, splitKey } from "../controller.ts";
-import { getObject, listObjects } from "../reads.ts";
+import { getObject, listForKeys, listObjects } from "../reads.ts";
 
 export function replicaSetController(core: StoreCore): Controller {
   return {
@@ -22,7 +22,7 @@ export function replicaSetController(core: StoreCore): Controller {
       const refBefore = before ? controllerOf(before) : undefined;
       if (ref?.kind === "ReplicaSet" && (!refBefore || refBefore.uid === ref.uid))
         return [objectKey(c.namespace, ref.name)];
-      return replicaSetsToSync({ old: before, new: now }, listObjects(core, REPLICASETS, c.namespace)).map((n) =>
+      return replicaSetsToSync({ old: before, new: now }, listForKeys(core, REPLICASETS, c.namespace)).map((n) =>
         objectKey(c.namespace, n),
       );
     },
