@@ -261,4 +261,30 @@ describe("bad input", () => {
     expect(after.items).toEqual(before.items);
     expect(after.metadata).toEqual(before.metadata);
   });
+
+  it("counts a body sent without a length (chunked) as it arrives: 413 over 3 MiB, read whole under it", async () => {
+    const c = await cluster();
+    const streamed = (text: string) => {
+      const bytes = new TextEncoder().encode(text);
+      return new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (let at = 0; at < bytes.length; at += 64 * 1024) controller.enqueue(bytes.slice(at, at + 64 * 1024));
+          controller.close();
+        },
+      });
+    };
+    const post = (name: string, size: number) =>
+      call(`${c}/api/v1/namespaces/default/configmaps`, {
+        method: "POST",
+        body: streamed(JSON.stringify({ metadata: { name }, data: { k: "x".repeat(size) } })),
+        headers: { "content-type": "application/json" },
+      });
+    const big = await post("big", 3_200_000);
+    expect(big.status).toBe(413);
+    expect(await body(big)).toMatchObject({ kind: "Status", code: 413 });
+    expect((await call(`${c}/api/v1/namespaces/default/configmaps/big`)).status).toBe(404);
+    const small = await post("small", 200_000);
+    expect(small.status).toBe(201);
+    expect(((await body(small)).data as { k: string }).k).toHaveLength(200_000);
+  });
 });

@@ -17,6 +17,10 @@ export async function readBody(request: Request): Promise<Uint8Array> {
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > MAX_BODY_BYTES) throw tooLarge(`the request body is too large: limit is ${MAX_BODY_BYTES} bytes`);
   if (!request.body) return new Uint8Array();
+  // A body framed by its Content-Length cannot be longer than declared, and the declared length is
+  // within the limit: read it in one native call. A chunked body is counted as it arrives.
+  if (request.headers.has("content-length") && !request.headers.has("transfer-encoding"))
+    return new Uint8Array(await request.arrayBuffer());
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;

@@ -87,8 +87,8 @@ export function fromFieldsV1(tree: unknown): FieldSet {
 }
 
 // FieldsV1 lists children as kube-apiserver does: `.` first, then fields, keys, values, indexes.
-const elementRank = (element: string): number =>
-  ["." as string, "f", "k", "v", "i"].indexOf(element.split(":")[0] ?? "");
+const RANKS: Readonly<Record<string, number>> = { ".": 0, f: 1, k: 2, v: 3, i: 4 };
+const elementRank = (element: string): number => RANKS[element[0] ?? ""] ?? -1;
 
 function compareElements(a: string, b: string): number {
   const rank = elementRank(a) - elementRank(b);

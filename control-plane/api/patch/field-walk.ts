@@ -36,10 +36,17 @@ const unowned = new Set(
   ].map((p) => pathKey(p.map(fieldElement))),
 );
 
+/** What the key of a path under an unowned metadata field starts with: `["f:metadata","f:uid",`. */
+const unownedPrefixes = [...unowned]
+  .filter((key) => key.startsWith('["f:metadata",'))
+  .map((key) => `${key.slice(0, -1)},`);
+const METADATA_PREFIX = '["f:metadata",';
+
+// String tests on the keys, not parsed paths: this runs over every field of every object written.
 function withoutUnowned(set: FieldSet): FieldSet {
   for (const key of set) {
-    const path = pathOf(key);
-    if (unowned.has(key) || (path.length > 2 && unowned.has(pathKey(path.slice(0, 2))))) set.delete(key);
+    if (unowned.has(key)) set.delete(key);
+    else if (key.startsWith(METADATA_PREFIX) && unownedPrefixes.some((p) => key.startsWith(p))) set.delete(key);
   }
   return set;
 }

@@ -131,6 +131,8 @@ export function recordUpdate(input: RecordUpdateInput): ManagedFieldsEntry[] {
   const base = sent && sent.length > 0 && !deepEqual(sent, stored) ? sent : stored;
   const meta = metaOf(updated);
   let managers = decodeManagers(base);
+  // Only the writer's fields, all just read off `updated` (a create, say): none can be missing.
+  const onlyWriter = managers.length === 0;
 
   const changed = changedFields(old, updated, meta);
   const identity: ManagerIdentity = { manager, operation: "Update", apiVersion, subresource };
@@ -147,6 +149,6 @@ export function recordUpdate(input: RecordUpdateInput): ManagedFieldsEntry[] {
     for (const key of changed) writer.fields.add(key);
     writer.time = formatTime(input.now);
   }
-  managers = forgetMissing(managers, updated, meta);
+  if (!onlyWriter) managers = forgetMissing(managers, updated, meta);
   return encodeManagers(managers);
 }
