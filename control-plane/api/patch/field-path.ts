@@ -90,41 +90,49 @@ export function fromFieldsV1(tree: unknown): FieldSet {
 const RANKS: Readonly<Record<string, number>> = { ".": 0, f: 1, k: 2, v: 3, i: 4 };
 const elementRank = (element: string): number => RANKS[element[0] ?? ""] ?? -1;
 
-function compareElements(a: string, b: string): number {
+export function compareElements(a: string, b: string): number {
   const rank = elementRank(a) - elementRank(b);
   if (rank !== 0) return rank;
   if (a.startsWith("i:")) return Number(a.slice(2)) - Number(b.slice(2));
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-interface Node {
+/** A field set as a tree of path elements: a node is `member` when its path is in the set. */
+export interface FieldTree {
   member: boolean;
-  children: Map<string, Node>;
+  children: Map<string, FieldTree>;
+}
+
+export const emptyTree = (): FieldTree => ({ member: false, children: new Map() });
+
+/** The child of `node` at `element`, made when missing. */
+export function childTree(node: FieldTree, element: string): FieldTree {
+  let child = node.children.get(element);
+  if (!child) {
+    child = emptyTree();
+    node.children.set(element, child);
+  }
+  return child;
+}
+
+/** Writes a tree as FieldsV1, children in kube-apiserver's order. */
+export function treeToFieldsV1(node: FieldTree): JsonObject {
+  const out: JsonObject = {};
+  if (node.member && node.children.size > 0) out["."] = {};
+  for (const element of [...node.children.keys()].sort(compareElements)) {
+    const child = node.children.get(element);
+    if (child) out[element] = treeToFieldsV1(child);
+  }
+  return out;
 }
 
 /** Writes a set as a FieldsV1 tree. */
 export function toFieldsV1(set: FieldSet): JsonObject {
-  const root: Node = { member: false, children: new Map() };
+  const root = emptyTree();
   for (const key of set) {
     let node = root;
-    for (const element of pathOf(key)) {
-      let child = node.children.get(element);
-      if (!child) {
-        child = { member: false, children: new Map() };
-        node.children.set(element, child);
-      }
-      node = child;
-    }
+    for (const element of pathOf(key)) node = childTree(node, element);
     node.member = true;
   }
-  const write = (node: Node): JsonObject => {
-    const out: JsonObject = {};
-    if (node.member && node.children.size > 0) out["."] = {};
-    for (const element of [...node.children.keys()].sort(compareElements)) {
-      const child = node.children.get(element);
-      if (child) out[element] = write(child);
-    }
-    return out;
-  };
-  return write(root);
+  return treeToFieldsV1(root);
 }

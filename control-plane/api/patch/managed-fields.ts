@@ -6,8 +6,8 @@
 
 import type { KubeObject, ManagedFieldsEntry } from "../../../schemas/object.ts";
 import { type FieldSet, fromFieldsV1, toFieldsV1 } from "./field-path.ts";
-import { changedFields, pathExists } from "./field-walk.ts";
-import { deepEqual, isRecord } from "./json.ts";
+import { changedFields, createdFieldsV1, pathExists } from "./field-walk.ts";
+import { deepEqual, isRecord, type JsonObject } from "./json.ts";
 import { type FieldMeta, genericMeta, patchMetaFor } from "./patch-meta.ts";
 
 export interface Manager {
@@ -118,6 +118,21 @@ export interface RecordUpdateInput {
   apiVersion: string;
 }
 
+/** A create's managedFields: one entry, of the writer, owning all it set (none when it set nothing). */
+function createdEntry(input: RecordUpdateInput, fieldsV1: JsonObject): ManagedFieldsEntry[] {
+  if (Object.keys(fieldsV1).length === 0) return [];
+  const entry: ManagedFieldsEntry = {
+    manager: input.manager,
+    operation: "Update",
+    apiVersion: input.apiVersion,
+    time: formatTime(input.now),
+    fieldsType: "FieldsV1",
+    fieldsV1,
+  };
+  if (input.subresource) entry.subresource = input.subresource;
+  return [entry];
+}
+
 /**
  * The managedFields to store with `updated` after an ordinary write (operation Update). Like
  * kube-apiserver: managedFields the client changed on purpose replace the stored ones (a list of
@@ -133,6 +148,7 @@ export function recordUpdate(input: RecordUpdateInput): ManagedFieldsEntry[] {
   let managers = decodeManagers(base);
   // Only the writer's fields, all just read off `updated` (a create, say): none can be missing.
   const onlyWriter = managers.length === 0;
+  if (onlyWriter && !old) return createdEntry(input, createdFieldsV1(updated, meta));
 
   const changed = changedFields(old, updated, meta);
   const identity: ManagerIdentity = { manager, operation: "Update", apiVersion, subresource };
