@@ -19,7 +19,9 @@ import type { DnsSettings } from "../pods/dns-config.ts";
 import {
   buildProxyRules,
   cleanupProxyRules,
+  clearStaleUdpFlows,
   type EndpointSlice,
+  type ProxyInput,
   type Service,
   syncProxyRules,
 } from "../proxy/index.ts";
@@ -59,6 +61,7 @@ export class ServiceNetwork {
   private syncing: Promise<void> | undefined;
   private again = false;
   private lastError = "";
+  private saidNoConntrack = false;
   /** Nodes already said to be out of reach (said once). */
   private readonly unreachable = new Set<string>();
 
@@ -230,15 +233,17 @@ export class ServiceNetwork {
       ...this.localDnsSlice(),
       ...this.localApiSlice(),
     ];
-    const rules = buildProxyRules({
+    const input: ProxyInput = {
       services: this.services(),
       endpointSlices: slices,
       nodeName: this.opts.nodeName,
       nodeAddresses: this.opts.hostIP ? [this.opts.hostIP] : [],
       clusterCIDR: frame.clusterCIDR,
-    });
+    };
+    const rules = buildProxyRules(input);
     try {
       await syncProxyRules(rules);
+      await this.clearStaleFlows(input);
       const routes = await syncPodRoutes(frame.nodes ?? [], this.opts.nodeName);
       for (const r of routes.installed) this.opts.log(`route to pods on another node: ${r}`);
       for (const name of routes.unreachable) {
@@ -254,6 +259,19 @@ export class ServiceNetwork {
       if (message !== this.lastError) this.opts.log(`cannot program the service proxy: ${message}`);
       this.lastError = message;
     }
+  }
+
+  /** After the rules: UDP flows still going to endpoints that are gone (proxy/conntrack.ts). */
+  private async clearStaleFlows(input: ProxyInput): Promise<void> {
+    const result = await clearStaleUdpFlows(input);
+    if (result.missingTool && !this.saidNoConntrack) {
+      this.saidNoConntrack = true;
+      this.opts.log(
+        "conntrack is not installed: UDP clients of a Service (DNS among them) keep reaching a removed endpoint until they fall silent; fix: apt-get install conntrack",
+      );
+    }
+    if (result.deleted.length > 0)
+      this.opts.log(`cleared ${result.deleted.length} UDP flows to endpoints that are gone`);
   }
 
   /** Waits for the rules in flight (tests, shutdown). */

@@ -2,6 +2,7 @@
 // cluster's Services and EndpointSlices (pure), then sync them into iptables, or clean them up.
 export { CHAIN_PREFIX } from "./chain-names.ts";
 export { CommandError } from "./command.ts";
+export { clearStaleUdpFlows } from "./conntrack.ts";
 export {
   type ApplyResult,
   applyProxyRules,

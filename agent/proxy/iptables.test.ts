@@ -4,10 +4,11 @@
 // a client in the namespace dials the cluster IP 10.43.0.10:80, whose route leaves by a veth, so
 // the nat OUTPUT chain DNATs it back to an endpoint. The tests run in order on one namespace:
 // balance, NodePort, affinity, an atomic failed apply, an endpoint update, reject, cleanup. They
-// need root and the iptables, iproute2 and util-linux packages; without them they skip and say
-// why, except in CI.
+// need root and the iptables, iproute2 and util-linux packages (iptables is installed when root on
+// Debian); without them they skip and say why, except in CI.
 import { type ChildProcess, execFile, execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { installContainerPackages } from "../../test/setup/containerd.ts";
 import { TestNetns } from "../../test/tools/netns.ts";
 import { endpointChain, portChain } from "./chain-names.ts";
 import { CommandError } from "./command.ts";
@@ -23,6 +24,10 @@ const TARGET_PORT = 8080;
 function whyUnavailable(): string | undefined {
   if (process.platform !== "linux") return "network namespaces need Linux";
   if (process.getuid?.() !== 0) return "network namespaces and iptables need root";
+  // Installs iptables when root on Debian and it is missing, as the containerd tests do: this file
+  // must not depend on running after them.
+  const missing = installContainerPackages();
+  if (missing.length > 0) return `missing ${missing.join(", ")}: apt-get install ${missing.join(" ")}`;
   for (const [tool, pkg] of [
     ["iptables", "iptables"],
     ["iptables-save", "iptables"],

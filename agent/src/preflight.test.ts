@@ -10,7 +10,7 @@ const host = (files: Record<string, string>, binaries: string[], iptablesRuns = 
 });
 
 const V1_CGROUPS = "#subsys_name\thierarchy\tnum_cgroups\tenabled\ncpu\t1\t1\t1\nmemory\t4\t49\t1\n";
-const READY = ["containerd", "runc", "nsenter", "unshare"];
+const READY = ["containerd", "runc", "nsenter", "unshare", "conntrack"];
 const healthy = {
   "/proc/cgroups": V1_CGROUPS,
   "/usr/lib/cni/bridge": "",
@@ -38,13 +38,14 @@ describe("preflight", () => {
     expect(problems.map((p) => p.problem)).toEqual([expect.stringContaining("memory cgroup controller is disabled")]);
   });
 
-  test("each missing piece is named with its fix; util-linux's namespace tools and br_netfilter only warn", async () => {
+  test("each missing piece is named with its fix; util-linux's namespace tools, conntrack and br_netfilter only warn", async () => {
     const problems = await preflight(host({ "/proc/cgroups": V1_CGROUPS }, ["runc", "nsenter"], false));
     expect(problems.map((p) => [p.fatal, p.fix])).toEqual([
       [true, "apt-get install containerd runc containernetworking-plugins iptables"],
       [true, "apt-get install containernetworking-plugins"],
       [true, "apt-get install iptables"],
       [false, "apt-get install util-linux"],
+      [false, "apt-get install conntrack"],
       [false, expect.stringContaining("br_netfilter")],
     ]);
     expect(problems[0]?.problem).toBe("containerd not found");

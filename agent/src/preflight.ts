@@ -76,6 +76,13 @@ export async function preflight(host: PreflightHost = systemHost): Promise<Prefl
       problem: `${namespaceTools.join(" and ")} not found: WebAssembly pods cannot get network namespaces of their own, and port-forward cannot reach a server on a pod's own loopback`,
       fix: "apt-get install util-linux",
     });
+  if (host.binary("conntrack") === undefined)
+    problems.push({
+      fatal: false,
+      problem:
+        "conntrack not found: when a UDP Service's endpoint goes, its clients (DNS among them) keep sending to it until they fall silent",
+      fix: "apt-get install conntrack",
+    });
   if (!(await host.exists("/proc/sys/net/bridge")))
     problems.push({
       fatal: false,

@@ -1,7 +1,7 @@
 // A private containerd for tests, started the way the agent starts its own (ensureContainerd):
 // its own root, state, socket and runc root under a temporary directory, pulling from the
 // loopback registry over plain http, with the test images pushed there. Installs Debian's
-// containerd, runc, busybox-static, CNI plugins and iptables when missing and root; otherwise the
+// containerd, runc, busybox-static, CNI plugins, iptables and conntrack when missing and root; otherwise the
 // tests say why they skip (in CI a missing prerequisite is a failure).
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
@@ -14,7 +14,7 @@ import { removeCgroupfsParent } from "../../agent/runtime/cri/runtime.ts";
 import { busyboxAvailable, pushTestImages, type TestImage } from "./container-images.ts";
 import { type LoopbackRegistry, startLoopbackRegistry } from "./wasm-fixtures.ts";
 
-const PACKAGES = ["containerd", "runc", "busybox-static", "containernetworking-plugins", "iptables"];
+const PACKAGES = ["containerd", "runc", "busybox-static", "containernetworking-plugins", "iptables", "conntrack"];
 
 export type TestContainerd =
   | {
@@ -34,6 +34,7 @@ function missing(): string[] {
   if (!busyboxAvailable()) need.push("busybox-static");
   if (!existsSync("/usr/lib/cni/bridge")) need.push("containernetworking-plugins");
   if (!existsSync("/usr/sbin/iptables")) need.push("iptables");
+  if (!existsSync("/usr/sbin/conntrack")) need.push("conntrack");
   return need;
 }
 
