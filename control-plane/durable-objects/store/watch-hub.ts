@@ -68,6 +68,15 @@ function encodeLine(type: EventType, object: unknown): Uint8Array {
   return encoder.encode(`${JSON.stringify({ type, object })}\n`);
 }
 
+/** Distinct joined chunks a flush round remembers for sharing (watchers rarely differ more). */
+const MAX_SHARED_CHUNKS = 8;
+
+function sameParts(a: readonly Uint8Array[], b: readonly Uint8Array[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** One chunk of several lines (the common case of one needs no copy). */
 function concat(parts: readonly Uint8Array[]): Uint8Array {
   if (parts.length === 1) return parts[0]!;
@@ -205,10 +214,18 @@ export class WatchHub {
   private flushRound(): void {
     this.roundScheduled = false;
     this.lastRound = Date.now();
+    // Watchers of the same things have the same lines waiting (the very same buffers): their chunk
+    // is joined once and shared, as single lines are.
+    const joined: { parts: Uint8Array[]; bytes: Uint8Array }[] = [];
     for (const w of this.dirty) {
       if (w.closed || w.writing || w.pending.length === 0) continue;
-      const bytes = concat(w.pending);
+      const parts = w.pending;
       w.pending = [];
+      let bytes = joined.find((j) => sameParts(j.parts, parts))?.bytes;
+      if (bytes === undefined) {
+        bytes = concat(parts);
+        if (joined.length < MAX_SHARED_CHUNKS) joined.push({ parts, bytes });
+      }
       this.flush(w, bytes);
     }
     this.dirty.clear();
