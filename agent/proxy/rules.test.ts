@@ -341,8 +341,9 @@ describe("node-wide chains and output", () => {
     const rules = build([], []);
     expect(chain(rules, "nat", "KFLARE-MARK-MASQ")).toEqual(["-j MARK --or-mark 0x4000"]);
     expect(chain(rules, "nat", "KFLARE-POSTROUTING")).toEqual([
-      // Pod to pod keeps its source (ahead of the CNI bridge's own MASQUERADE).
+      // Pod to pod keeps its source; anything else a pod sends leaves from the node's address.
       '-m comment --comment "kflare pod-to-pod traffic keeps its source" -s 10.42.0.0/16 -d 10.42.0.0/16 -m mark ! --mark 0x4000/0x4000 -j ACCEPT',
+      '-m comment --comment "kflare pod traffic leaving the cluster" -s 10.42.0.0/16 ! -d 224.0.0.0/4 -m mark ! --mark 0x4000/0x4000 -j MASQUERADE --random-fully',
       "-m mark ! --mark 0x4000/0x4000 -j RETURN",
       "-j MARK --xor-mark 0x4000",
       '-m comment --comment "kflare service traffic requiring SNAT" -j MASQUERADE --random-fully',

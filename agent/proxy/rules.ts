@@ -84,9 +84,12 @@ export function buildProxyRules(input: ProxyInput): ProxyRules {
   for (const chain of [SERVICES_CHAIN, EXTERNAL_SERVICES_CHAIN, FORWARD_CHAIN]) w.chain("filter", chain);
 
   w.rule("nat", MARK_MASQ_CHAIN, `-j MARK --or-mark ${MASQ_MARK}`);
-  // Pod to pod, across nodes too, keeps its source address: ACCEPT ends the nat chain here, before
-  // the CNI bridge's per-pod MASQUERADE (which only spares the node's own podCIDR).
-  if (input.clusterCIDR)
+  // Pod to pod, across nodes too, keeps its source address: ACCEPT ends the nat chain here.
+  // Everything else a pod sends leaves from the node's address, as on any home network: one rule
+  // for every pod of the node, as flannel writes it (the CNI bridge's ipMasq would add a chain and
+  // three rules per pod, at each pod's start, under the same iptables lock). Multicast keeps its
+  // source. Service traffic is marked and handled below.
+  if (input.clusterCIDR) {
     w.rule(
       "nat",
       POSTROUTING_CHAIN,
@@ -95,6 +98,15 @@ export function buildProxyRules(input: ProxyInput): ProxyRules {
       `-m mark ! --mark ${MASQ_MARK}/${MASQ_MARK}`,
       "-j ACCEPT",
     );
+    w.rule(
+      "nat",
+      POSTROUTING_CHAIN,
+      comment("kflare pod traffic leaving the cluster"),
+      `-s ${input.clusterCIDR} ! -d 224.0.0.0/4`,
+      `-m mark ! --mark ${MASQ_MARK}/${MASQ_MARK}`,
+      "-j MASQUERADE --random-fully",
+    );
+  }
   w.rule("nat", POSTROUTING_CHAIN, `-m mark ! --mark ${MASQ_MARK}/${MASQ_MARK}`, "-j RETURN");
   w.rule("nat", POSTROUTING_CHAIN, `-j MARK --xor-mark ${MASQ_MARK}`);
   w.rule("nat", POSTROUTING_CHAIN, comment("kflare service traffic requiring SNAT"), "-j MASQUERADE --random-fully");

@@ -2,7 +2,8 @@
 // one node reach pods on the other by their IPs (each agent routes the other's podCIDR through
 // its address, flannel's host-gw way), and a Service's ClusterIP and name reach its pods on both
 // nodes from a pod on either; an Ingress reaches the pods of both nodes, each through its node's
-// ingress link. `k-agent reset` takes the routes away again.
+// ingress link; a pod reaches another host of the LAN from its node's address. `k-agent reset`
+// takes the routes away again.
 
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
@@ -151,6 +152,45 @@ describe("two nodes on a LAN", { timeout: 300_000 }, () => {
       return all.every((n) => seen.has(n)) ? seen : undefined;
     });
     expect([...served].filter((n) => n.startsWith("web-app-")).sort()).toEqual(all);
+  });
+
+  it("sends a pod's traffic to another host of the LAN from its node's address, by one node-level rule", async ({
+    skip,
+  }) => {
+    if (cluster.unavailable) return skip(cluster.unavailable);
+    const host = await cluster.lanHost("192.168.77.254", 8099);
+    try {
+      await cluster.apply({
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name: "lan-client", labels: { app: "lan-client" } },
+        spec: {
+          nodeName: "mn-b",
+          restartPolicy: "Never",
+          containers: [
+            {
+              name: "client",
+              image: cluster.images.hello,
+              command: ["/bin/sh", "-c", "nc 192.168.77.254 8099 </dev/null"],
+            },
+          ],
+        },
+      });
+      await cluster.eventually("lan-client finished", async () => {
+        const phase = (await cluster.podsOf("lan-client"))[0]?.status?.phase;
+        return phase === "Succeeded" || phase === "Failed";
+      });
+      // The LAN host saw node B's address: it has no route to pod addresses, so it could not answer another.
+      expect((await cluster.kubectl("logs", "lan-client")).trim()).toBe(second.address);
+      // One rule for every pod of the node; the CNI bridge adds no chain per pod.
+      expect(second.netns.exec("iptables", ["-t", "nat", "-S", "POSTROUTING"])).not.toMatch(/CNI-/);
+      expect(second.netns.exec("iptables", ["-t", "nat", "-S", "KFLARE-POSTROUTING"])).toContain(
+        "kflare pod traffic leaving the cluster",
+      );
+    } finally {
+      await cluster.kubectl("delete", "pod", "lan-client", "--wait=false").catch(() => "");
+      await host.stop();
+    }
   });
 
   it("k-agent reset removes the routes", async ({ skip }) => {

@@ -215,6 +215,43 @@ export class ContainerNode {
     await this.addNode(this.opts.nodeName, this.opts.address ?? `${LAN}.2`);
   }
 
+  /**
+   * A host on the LAN beside the nodes (the home network's other machines): a TCP server at
+   * `address`:`port` that answers each connection with the address it came from, then closes.
+   */
+  async lanHost(address: string, port: number): Promise<{ stop: () => Promise<void> }> {
+    const lan = this.lan;
+    if (!lan) throw new Error("setUp() first");
+    lan.exec("ip", ["addr", "add", `${address}/24`, "dev", "lan"]);
+    const server = lan.spawn(process.execPath, [
+      "-e",
+      `require("node:net").createServer((s) => s.end(s.remoteAddress + "\\n")).listen(${port}, "${address}", () => console.log("ready"));`,
+    ]);
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("the LAN host did not listen in 10 s")), 10_000);
+      server.stdout?.on("data", (b: Buffer) => {
+        if (b.toString().includes("ready")) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      server.once("exit", (code) => {
+        clearTimeout(timer);
+        reject(new Error(`the LAN host exited (${code})`));
+      });
+    });
+    return {
+      stop: async () => {
+        if (server.exitCode === null && server.signalCode === null) {
+          const exited = new Promise((resolve) => server.once("exit", resolve));
+          server.kill("SIGTERM");
+          await exited;
+        }
+        lan.exec("ip", ["addr", "del", `${address}/24`, "dev", "lan"]);
+      },
+    };
+  }
+
   /** Another node on the LAN (not joined yet: call join() on it). */
   async addNode(nodeName: string, address = `${LAN}.${this.nodes.length + 2}`): Promise<NodeHost> {
     const lan = this.lan;

@@ -7,13 +7,13 @@ import { bridgeName, CONFLIST_NAME, conflist, writePodNetwork } from "./pod-netw
 describe("pod network conflist", () => {
   const options = { confDir: "/c", ipamDir: "/run/ipam", bridge: bridgeName("0123456789abcdef") };
 
-  test("bridge (gateway, masquerade, hairpin) with host-local over the podCIDR, portmap, loopback", () => {
+  test("bridge (gateway, hairpin; masquerade is the proxy's node-level rule) with host-local over the podCIDR, portmap, loopback", () => {
     const list = conflist("10.244.3.0/24", options) as { plugins: { type: string; ipam?: unknown; bridge?: string }[] };
     expect(list.plugins.map((p) => p.type)).toEqual(["bridge", "portmap", "loopback"]);
     expect(list.plugins[0]).toMatchObject({
       bridge: "kf0123456789abc",
       isGateway: true,
-      ipMasq: true,
+      ipMasq: false,
       hairpinMode: true,
     });
     expect(list.plugins[0]?.ipam).toEqual({

@@ -1,8 +1,10 @@
 // The node's pod network, as containerd's CRI plugin runs it: one CNI conflist (bridge + host-local
 // IPAM + portmap + loopback) over the node's podCIDR from the control plane's node IPAM. Pods get
 // their own addresses on a bridge of this agent's (the bridge is the gateway), reach each other on
-// the node, publish hostPorts through portmap, and leave the node masqueraded, as on any home
-// network. Written once the podCIDR is known; rewritten only when it changes (no idle writes).
+// the node and publish hostPorts through portmap. They leave the node masqueraded by the service
+// proxy's one node-level rule (proxy/rules.ts), not by the bridge's ipMasq, which adds a chain per
+// pod at each start. Written once the podCIDR is known; rewritten only when it changes (no idle
+// writes).
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
@@ -27,7 +29,7 @@ export function conflist(podCIDR: string, options: PodNetworkOptions): object {
         type: "bridge",
         bridge: options.bridge,
         isGateway: true,
-        ipMasq: true,
+        ipMasq: false,
         hairpinMode: true,
         ipam: {
           type: "host-local",
