@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { container, makePod, SCHEDULED_AT } from "./testing/fixtures.ts";
+import { configMap, container, makePod, SCHEDULED_AT } from "./testing/fixtures.ts";
 import { Harness } from "./testing/harness.ts";
 
 let h: Harness;
@@ -107,5 +107,31 @@ describe("a pod runs", () => {
       reason: "ContainersNotReady",
     });
     expect(status.containerStatuses?.[1]?.state).toEqual({ waiting: { reason: "ErrImagePull", message: "not found" } });
+  });
+});
+
+describe("assignments", () => {
+  it("sync only the pods they change: the same pods again cost nothing, one changed pod one sync", async () => {
+    h = await Harness.create();
+    const pods = Array.from({ length: 20 }, (_, i) => makePod(`p${i}`));
+    await h.set(pods);
+    expect(h.runtime.named("web")).toHaveLength(20);
+
+    h.runtime.sandboxLists = 0;
+    await h.set(pods.map((p) => structuredClone(p)));
+    expect(h.runtime.sandboxLists).toBe(0);
+
+    const relabelled = pods.map((p, i) =>
+      i === 7 ? { ...p, metadata: { ...p.metadata, labels: { tier: "web" }, resourceVersion: "11" } } : p,
+    );
+    await h.set(relabelled);
+    // One pod's sync looks at the runtime before and after: a couple of lists, not one per pod.
+    expect(h.runtime.sandboxLists).toBeGreaterThan(0);
+    expect(h.runtime.sandboxLists).toBeLessThanOrEqual(3);
+
+    // A ConfigMap the pods may use changed: every pod is synced (their volumes and env).
+    h.runtime.sandboxLists = 0;
+    await h.set(relabelled, [configMap("settings", { level: "info" })]);
+    expect(h.runtime.sandboxLists).toBeGreaterThanOrEqual(20);
   });
 });

@@ -63,6 +63,22 @@ export interface PodManagerOptions {
 
 const EMPTY: ObservedPod = { sandboxes: [], containers: [] };
 
+/** Replaces what `into` holds by `objects` (keyed namespace/name); answers whether anything differed. */
+function replaceAll<T extends ConfigMap | Secret>(into: Map<string, T>, objects: readonly T[]): boolean {
+  const version = (o: T) => JSON.stringify(o);
+  let changed = into.size !== objects.length;
+  const next = new Map<string, T>();
+  for (const o of objects) {
+    const key = `${o.metadata.namespace ?? "default"}/${o.metadata.name}`;
+    const before = into.get(key);
+    if (!before || version(before) !== version(o)) changed = true;
+    next.set(key, o);
+  }
+  into.clear();
+  for (const [k, o] of next) into.set(k, o);
+  return changed;
+}
+
 export class PodManager {
   private readonly ctx: NodeContext;
   private readonly workers = new Map<string, PodWorker>();
@@ -118,20 +134,31 @@ export class PodManager {
     };
   }
 
-  /** The pods bound to this node (deleting ones included) and the ConfigMaps and Secrets they use. */
+  /**
+   * The pods bound to this node (deleting ones included) and the ConfigMaps and Secrets they use.
+   * Only the pods this changes are synced, as kubelet dispatches only the pods an update names:
+   * every assignment (each pod created, each status reported) used to sync every pod of the node,
+   * each sync listing the runtime, so starting one pod cost work in proportion to the pods already
+   * there (bench:pods: p99 1.6 s at 50 pods on a node whose CRI starts them in 0.2 s). A change to
+   * the ConfigMaps or Secrets syncs every pod (their volumes); the periodic resync catches the rest.
+   */
   setDesired(pods: readonly Pod[], configMaps: readonly ConfigMap[], secrets: readonly Secret[]): void {
-    this.configMaps.clear();
-    for (const cm of configMaps) this.configMaps.set(`${cm.metadata.namespace ?? "default"}/${cm.metadata.name}`, cm);
-    this.secrets.clear();
-    for (const s of secrets) this.secrets.set(`${s.metadata.namespace ?? "default"}/${s.metadata.name}`, s);
+    const configMapsChanged = replaceAll(this.configMaps, configMaps);
+    const configChanged = replaceAll(this.secrets, secrets) || configMapsChanged;
     const desired = new Map(pods.map((p) => [p.metadata.uid ?? "", p]));
-    for (const [uid, pod] of desired) this.worker(uid).setPod(pod);
-    for (const [uid, worker] of this.workers) if (!desired.has(uid)) worker.setPod(undefined);
+    const changed: PodWorker[] = [];
+    for (const [uid, pod] of desired) {
+      const w = this.worker(uid);
+      if (w.setPod(pod)) changed.push(w);
+    }
+    for (const [uid, worker] of this.workers) if (!desired.has(uid) && worker.setPod(undefined)) changed.push(worker);
+    const first = !this.desiredKnown;
     // Until now relists only watched; from here on a change for an unknown UID is an orphan to
     // remove, and what was seen before counts as changed so existing orphans are found too.
-    if (!this.desiredKnown) this.fingerprints.clear();
+    if (first) this.fingerprints.clear();
     this.desiredKnown = true;
-    if (this.started) for (const w of this.workers.values()) w.requestSync();
+    if (!this.started) return;
+    for (const w of first || configChanged ? this.workers.values() : changed) w.requestSync();
   }
 
   /** Starts syncing: an immediate relist adopts what runs, then one every relistIntervalMs. */

@@ -37,6 +37,8 @@ const MAX_IMMEDIATE_PASSES = 3;
 export class PodWorker {
   private pod: Pod | undefined;
   private lastPod: Pod | undefined;
+  /** The desired pod as given last, serialised: what tells a new version from the same one. */
+  private podText = "";
   private readonly reasons = new Map<string, Waiting>();
   private volumes: PodVolumes;
   private lastStatus: PodStatus | undefined;
@@ -57,10 +59,17 @@ export class PodWorker {
     this.volumes = new PodVolumes(podPaths(ctx.dataDir, ctx.logRoot, { uid }).podDir, ctx.mounter);
   }
 
-  /** The desired pod, or undefined once it is no longer bound here. */
-  setPod(pod: Pod | undefined): void {
+  /**
+   * The desired pod, or undefined once it is no longer bound here. Answers whether that is news:
+   * a pod that came or went, or one that differs from the last one given in any way.
+   */
+  setPod(pod: Pod | undefined): boolean {
+    const text = pod ? JSON.stringify(pod) : "";
+    const changed = text !== this.podText;
+    this.podText = text;
     if (pod) this.lastPod = pod;
     this.pod = pod;
+    return changed;
   }
 
   /** Whether the pod is still bound here (not yet removed from the desired set). */

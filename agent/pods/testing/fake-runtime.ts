@@ -39,6 +39,8 @@ export class FakeRuntime implements ContainerRuntime {
   readonly containers = new Map<string, FakeContainer>();
   readonly stops: StopCall[] = [];
   readonly calls: string[] = [];
+  /** How many times the sandboxes were listed (each pod sync looks at the runtime this way). */
+  sandboxLists = 0;
   /** The IP the next sandboxes get. */
   podIP = "10.42.0.10";
   /** Exit code of a container the agent stops (137: killed; 0 or 143 for one that handles SIGTERM). */
@@ -113,6 +115,7 @@ export class FakeRuntime implements ContainerRuntime {
   }
 
   async listPodSandboxes(): Promise<SandboxStatus[]> {
+    this.sandboxLists++;
     return [...this.sandboxes.values()].map(strip);
   }
 
