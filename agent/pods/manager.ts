@@ -225,8 +225,8 @@ export class PodManager {
   private readonly host = {
     observe: async (uid: string): Promise<ObservedPod> => {
       const [sandboxes, containers] = await Promise.all([
-        this.ctx.runtime.listPodSandboxes(),
-        this.ctx.runtime.listContainers(),
+        this.ctx.runtime.listPodSandboxes(uid),
+        this.ctx.runtime.listContainers(uid),
       ]);
       return groupByPod(sandboxes, containers).get(uid) ?? EMPTY;
     },

@@ -160,6 +160,8 @@ export function runtimeContract(
       expect(status?.createdAt).toBeGreaterThan(0);
       const listed = (await runtime.listPodSandboxes()).find((s) => s.id === id);
       expect(listed?.labels).toMatchObject({ app: "web", [LABEL_POD_UID]: pod.uid });
+      // Asked for one pod's: its sandbox is there (a runtime may answer others too).
+      expect((await runtime.listPodSandboxes(pod.uid)).map((s) => s.id)).toContain(id);
       await runtime.stopPodSandbox(id);
       expect((await runtime.podSandboxStatus(id))?.state).toBe("notready");
       await runtime.removePodSandbox(id);

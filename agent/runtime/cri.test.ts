@@ -14,7 +14,7 @@ import { importImages } from "../src/images.ts";
 import { type ContractFixtures, runtimeContract } from "./contract.ts";
 import { CriRuntime } from "./cri/runtime.ts";
 import { containerConfig, podConfig, waitFor } from "./testing.ts";
-import type { ContainerConfig } from "./types.ts";
+import { type ContainerConfig, LABEL_POD_UID } from "./types.ts";
 
 let ctd: TestContainerd | undefined;
 
@@ -86,7 +86,8 @@ describe("containerd runtime", { timeout: 60_000 }, () => {
     const sandboxId = await runtime.runPodSandbox(pod);
     const id = await runtime.createContainer(
       sandboxId,
-      containerConfig({ name: "main", image: ctd.images.ticker, ...overrides }),
+      // The pod UID label, as the agent gives every container of a pod.
+      containerConfig({ name: "main", image: ctd.images.ticker, labels: { [LABEL_POD_UID]: uid }, ...overrides }),
       pod,
     );
     await runtime.startContainer(id);
@@ -95,8 +96,22 @@ describe("containerd runtime", { timeout: 60_000 }, () => {
       const r = await runtime.execSync(id, ["/bin/sh", "-c", script], 10);
       return { exitCode: r.exitCode, stdout: new TextDecoder().decode(r.stdout).trim() };
     };
-    return { runtime, id, exec };
+    return { runtime, id, exec, uid, sandboxId };
   };
+
+  test("lists one pod's sandbox and containers when asked by pod UID, and no other pod's", async ({ skip }) => {
+    const a = await running({}, skip);
+    const b = await running({}, skip);
+    const all = await a.runtime.listContainers();
+    expect(all.map((c) => c.id)).toEqual(expect.arrayContaining([a.id, b.id]));
+    expect((await a.runtime.listContainers(a.uid)).map((c) => c.id)).toEqual([a.id]);
+    expect((await a.runtime.listPodSandboxes(b.uid)).map((s) => s.id)).toEqual([b.sandboxId]);
+    // The status cache of a full list survives the filtered ones: b's container is still known.
+    expect((await a.runtime.listContainers()).map((c) => c.id)).toEqual(expect.arrayContaining([a.id, b.id]));
+    // The ticker ignores SIGTERM: killed now, the clean-up after the test removes the sandboxes at once.
+    await a.runtime.stopContainer(a.id, 0);
+    await b.runtime.stopContainer(b.id, 0);
+  });
 
   test("requests and limits land in the container's cgroups: shares, CFS quota, memory limit", async ({ skip }) => {
     const { exec } = await running(

@@ -87,10 +87,10 @@ export class MultiRuntime implements ContainerRuntime {
     return (await this.owner(id, "sandbox"))?.sandboxNetns?.(id);
   }
 
-  async listPodSandboxes(): Promise<SandboxStatus[]> {
+  async listPodSandboxes(podUid?: string): Promise<SandboxStatus[]> {
     const all: SandboxStatus[] = [];
     for (const runtime of this.runtimes) {
-      for (const s of await runtime.listPodSandboxes()) {
+      for (const s of await runtime.listPodSandboxes(podUid)) {
         this.owners.set(s.id, runtime);
         all.push(s);
       }
@@ -126,10 +126,10 @@ export class MultiRuntime implements ContainerRuntime {
     return status && runtime ? { ...status, runtime: runtime.name } : status;
   }
 
-  async listContainers(): Promise<ContainerStatus[]> {
+  async listContainers(podUid?: string): Promise<ContainerStatus[]> {
     const all: ContainerStatus[] = [];
     for (const runtime of this.runtimes) {
-      for (const c of await runtime.listContainers()) {
+      for (const c of await runtime.listContainers(podUid)) {
         this.owners.set(c.id, runtime);
         all.push({ ...c, runtime: runtime.name });
       }

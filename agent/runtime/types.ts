@@ -168,7 +168,12 @@ export interface ContainerRuntime {
   stopPodSandbox(id: string): Promise<void>;
   removePodSandbox(id: string): Promise<void>;
   podSandboxStatus(id: string): Promise<SandboxStatus | undefined>;
-  listPodSandboxes(): Promise<SandboxStatus[]>;
+  /**
+   * Every sandbox, or with `podUid` those of that pod (a runtime may answer more: callers group by
+   * the pod UID label). A pod's sync asks for its own; on a node of many pods, listing them all for
+   * each sync made every pod start cost in proportion to the pods already running.
+   */
+  listPodSandboxes(podUid?: string): Promise<SandboxStatus[]>;
 
   createContainer(sandboxId: string, config: ContainerConfig, sandbox: PodSandboxConfig): Promise<string>;
   startContainer(id: string): Promise<void>;
@@ -176,7 +181,8 @@ export interface ContainerRuntime {
   stopContainer(id: string, timeoutSeconds: number): Promise<void>;
   removeContainer(id: string): Promise<void>;
   containerStatus(id: string): Promise<ContainerStatus | undefined>;
-  listContainers(): Promise<ContainerStatus[]>;
+  /** Every container, or with `podUid` those of that pod (possibly more, as listPodSandboxes). */
+  listContainers(podUid?: string): Promise<ContainerStatus[]>;
 
   /**
    * Opens a fresh log file at the container's log path after the agent renamed the old one (log

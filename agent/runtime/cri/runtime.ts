@@ -11,6 +11,7 @@ import {
   type ContainerStatus,
   type ExecResult,
   type ImageAuth,
+  LABEL_POD_UID,
   type PodSandboxConfig,
   RuntimeError,
   type SandboxStatus,
@@ -54,6 +55,11 @@ async function unlessNotFound<T>(call: Promise<T>, fallback: T): Promise<T> {
     if (error instanceof CriCallError && error.notFound) return fallback;
     throw error;
   }
+}
+
+/** A CRI list request for one pod's objects (by the pod UID label kubelet and the agent set), or all. */
+function podFilter(podUid: string | undefined): object {
+  return podUid === undefined ? {} : { filter: { label_selector: { [LABEL_POD_UID]: podUid } } };
 }
 
 export class CriRuntime implements ContainerRuntime {
@@ -210,11 +216,12 @@ export class CriRuntime implements ContainerRuntime {
     return ownNetwork && details.pid ? `/proc/${details.pid}/ns/net` : undefined;
   }
 
-  async listPodSandboxes(): Promise<SandboxStatus[]> {
-    const { items } = await this.runtime<{ items: cri.PodSandbox[] }>("ListPodSandbox", {});
+  async listPodSandboxes(podUid?: string): Promise<SandboxStatus[]> {
+    const { items } = await this.runtime<{ items: cri.PodSandbox[] }>("ListPodSandbox", podFilter(podUid));
     // The list carries no addresses: ask each ready sandbox once for its IP, as kubelet does.
+    // Only a full list tells which sandboxes are gone.
     const listed = new Set(items.map((i) => i.id));
-    for (const id of this.sandboxIPs.keys()) if (!listed.has(id)) this.sandboxIPs.delete(id);
+    if (podUid === undefined) for (const id of this.sandboxIPs.keys()) if (!listed.has(id)) this.sandboxIPs.delete(id);
     return Promise.all(
       items.map(async (item) => {
         const sandbox = toSandbox(item);
@@ -320,10 +327,11 @@ export class CriRuntime implements ContainerRuntime {
     return result;
   }
 
-  async listContainers(): Promise<ContainerStatus[]> {
-    const { containers } = await this.runtime<{ containers: cri.Container[] }>("ListContainers", {});
+  async listContainers(podUid?: string): Promise<ContainerStatus[]> {
+    const { containers } = await this.runtime<{ containers: cri.Container[] }>("ListContainers", podFilter(podUid));
     const listed = new Set(containers.map((c) => c.id));
-    for (const id of this.statusCache.keys()) if (!listed.has(id)) this.statusCache.delete(id);
+    if (podUid === undefined)
+      for (const id of this.statusCache.keys()) if (!listed.has(id)) this.statusCache.delete(id);
     for (const c of containers) this.sandboxOf.set(c.id, c.pod_sandbox_id);
     const statuses = await Promise.all(
       containers.map(async (c) => {
