@@ -44,6 +44,8 @@ export interface IngressView {
   metadata: { namespace?: string; name?: string; creationTimestamp?: string };
   spec?: {
     ingressClassName?: string;
+    /** Read only to say that its Secrets are not used (TLS is the edge's). */
+    tls?: { hosts?: string[]; secretName?: string }[];
     defaultBackend?: { service?: { name?: string; port?: ServicePortRef } };
     rules?: {
       host?: string;

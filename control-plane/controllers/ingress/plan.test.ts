@@ -83,6 +83,34 @@ describe("Ingress check", () => {
     expect(planIngressCheck({ ingress: outside, ingresses: [outside], services, className: "kflare" })).toEqual([]);
   });
 
+  it("says that a tls section's Secret is not used (TLS is the edge's), once per section that names one", () => {
+    const base = ingress("tls", "2026-01-01T00:00:00Z", "shop.apps.example.org", "web-app");
+    const withTls = {
+      ...base,
+      spec: {
+        ...(base.spec as object),
+        tls: [{ hosts: ["shop.apps.example.org"], secretName: "shop-cert" }, { hosts: ["other.apps.example.org"] }],
+      },
+    };
+    const actions = planIngressCheck({
+      ingress: withTls,
+      ingresses: [withTls],
+      services: new Set(["web-app"]),
+      className: "kflare",
+      domain: "apps.example.org",
+    }).filter((a) => a.type === "event");
+    expect(actions).toMatchObject([
+      {
+        event: {
+          type: "Warning",
+          reason: "TLSSecretNotUsed",
+          message:
+            'TLS for shop.apps.example.org is terminated by the edge, with its certificate for apps.example.org and its subdomains; Secret "shop-cert" is not used (the local Ingress port serves plain HTTP)',
+        },
+      },
+    ]);
+  });
+
   it("gives an Ingress the ingress domain as its address while a route of it is served from the internet", () => {
     const services = new Set(["web-app"]);
     const check = (i: KubeObject, domain = "apps.example.org") =>

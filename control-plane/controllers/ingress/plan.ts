@@ -1,8 +1,10 @@
 // The Ingress checker as a pure plan: what a user must hear about an Ingress of kflare's class,
 // as Warning events on it (kubectl describe ingress shows them): a route another, older Ingress
 // already serves (the newcomer's route is not used), and a backend Service that does not exist
-// (its requests get 503 until it does), and a host outside the installation's ingress domain (the
-// internet cannot reach it through the edge; the local Ingress port still serves it). It also
+// (its requests get 503 until it does), a host outside the installation's ingress domain (the
+// internet cannot reach it through the edge; the local Ingress port still serves it), and a tls
+// section naming a Secret (TLS is the edge's, with its own certificate: the Secret is never read,
+// as users of cert-manager or of their own certificates must be told). It also
 // keeps the Ingress's address, status.loadBalancer.ingress: the ingress domain, where the edge
 // serves it (kubectl's ADDRESS column; Argo CD and `kubectl wait` read it to call an Ingress ready),
 // and none when no route of it is under the domain.
@@ -64,6 +66,18 @@ export function planIngressCheck(input: IngressCheckInput): Action[] {
         input.ingress,
         "HostOutsideDomain",
         `host ${host} is not under this installation's ingress domain ${domain}: the edge does not serve it from the internet (the local Ingress port still does); use a host like app.${domain}`,
+      ),
+    );
+  }
+  for (const tls of spec.tls ?? []) {
+    if (!tls.secretName) continue;
+    const hosts = tls.hosts?.length ? tls.hosts.join(", ") : "its hosts";
+    const edge = domain ? `the edge, with its certificate for ${domain} and its subdomains` : "the edge";
+    actions.push(
+      warning(
+        input.ingress,
+        "TLSSecretNotUsed",
+        `TLS for ${hosts} is terminated by ${edge}; Secret "${tls.secretName}" is not used (the local Ingress port serves plain HTTP)`,
       ),
     );
   }
