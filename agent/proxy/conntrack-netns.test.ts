@@ -4,7 +4,7 @@
 // the Service moves to the other endpoint it still reaches the old one, until the proxy deletes
 // the flow. Needs root, iptables, conntrack, iproute2 and util-linux (installed when root on
 // Debian); without them it skips and says why, except in CI.
-import { type ChildProcess, execFile, execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { installContainerPackages } from "../../test/setup/containerd.ts";
 import { TestNetns } from "../../test/tools/netns.ts";
@@ -88,7 +88,6 @@ function input(endpointIps: string[]): ProxyInput {
 
 describe.skipIf(skip)("stale UDP flows on the real kernel in a network namespace", () => {
   let ns: TestNetns | undefined;
-  let servers: ChildProcess | undefined;
   const options = () => ({ netnsPath: `/run/netns/${ns?.name}` });
 
   const ask = (): Promise<string> => {
@@ -108,57 +107,17 @@ describe.skipIf(skip)("stale UDP flows on the real kernel in a network namespace
     ns = netns;
     // The service range leaves by a veth to a neighbour that never answers: only the proxy's DNAT
     // in OUTPUT brings a datagram to an endpoint.
-    netns.exec("ip", ["link", "add", "kfc0", "type", "veth", "peer", "name", "kfc1"]);
-    netns.exec("ip", ["link", "set", "kfc0", "up"]);
-    netns.exec("ip", ["link", "set", "kfc1", "up"]);
-    netns.exec("ip", ["addr", "add", "192.168.77.1/24", "dev", "kfc0"]);
-    netns.exec("ip", [
-      "neigh",
-      "add",
-      "192.168.77.2",
-      "lladdr",
-      "02:00:00:00:00:02",
-      "dev",
-      "kfc0",
-      "nud",
-      "permanent",
-    ]);
-    netns.exec("ip", ["route", "add", "10.43.0.0/16", "via", "192.168.77.2", "dev", "kfc0"]);
+    netns.routeToSilentNeighbour("10.43.0.0/16", "kfc0", "192.168.77.1");
     for (const ip of Object.values(ENDPOINTS)) netns.exec("ip", ["addr", "add", `${ip}/32`, "dev", "lo"]);
-    const child = netns.spawn(process.execPath, [
-      "-e",
-      SERVER,
-      ...Object.entries(ENDPOINTS).map(([name, ip]) => `${ip}:${TARGET_PORT}=${name}`),
-    ]);
-    servers = child;
-    await new Promise<void>((resolve, reject) => {
-      let out = "";
-      let err = "";
-      const timer = setTimeout(() => reject(new Error(`test servers not ready in 10 s: ${err}`)), 10_000);
-      child.stderr?.on("data", (b: Buffer) => {
-        err += b.toString();
-      });
-      child.stdout?.on("data", (b: Buffer) => {
-        out += b.toString();
-        if (out.includes("ready")) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      child.once("exit", (code) => {
-        clearTimeout(timer);
-        reject(new Error(`test servers exited (${code}): ${err}`));
-      });
-    });
+    await netns.spawnReady(
+      process.execPath,
+      ["-e", SERVER, ...Object.entries(ENDPOINTS).map(([name, ip]) => `${ip}:${TARGET_PORT}=${name}`)],
+      "test servers",
+    );
   }, 60_000);
 
+  // The servers are stopped with the namespace.
   afterAll(async () => {
-    const child = servers;
-    if (child?.pid !== undefined && child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((resolve) => child.once("exit", resolve));
-      process.kill(child.pid, "SIGTERM");
-      await exited;
-    }
     await ns?.destroy();
   });
 

@@ -6,7 +6,7 @@
 // balance, NodePort, affinity, an atomic failed apply, an endpoint update, reject, cleanup. They
 // need root and the iptables, iproute2 and util-linux packages (iptables is installed when root on
 // Debian); without them they skip and say why, except in CI.
-import { type ChildProcess, execFile, execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { installContainerPackages } from "../../test/setup/containerd.ts";
 import { TestNetns } from "../../test/tools/netns.ts";
@@ -116,7 +116,6 @@ function rulesFor(ips: string[], spec: Partial<NonNullable<Service["spec"]>> = {
 
 describe.skipIf(skip)("service proxy on real iptables in a network namespace", () => {
   let ns: TestNetns | undefined;
-  let servers: ChildProcess | undefined;
   let before = "";
   const options = () => ({ netnsPath: `/run/netns/${ns?.name}` });
 
@@ -145,22 +144,7 @@ describe.skipIf(skip)("service proxy on real iptables in a network namespace", (
     ns = netns;
     // Endpoints on loopback; the service range routed out of a veth to a neighbour that never
     // answers, so only the DNAT in OUTPUT can bring a connection to an endpoint.
-    netns.exec("ip", ["link", "add", "kfp0", "type", "veth", "peer", "name", "kfp1"]);
-    netns.exec("ip", ["link", "set", "kfp0", "up"]);
-    netns.exec("ip", ["link", "set", "kfp1", "up"]);
-    netns.exec("ip", ["addr", "add", `${NODE_IP}/24`, "dev", "kfp0"]);
-    netns.exec("ip", [
-      "neigh",
-      "add",
-      "192.168.77.2",
-      "lladdr",
-      "02:00:00:00:00:02",
-      "dev",
-      "kfp0",
-      "nud",
-      "permanent",
-    ]);
-    netns.exec("ip", ["route", "add", "10.43.0.0/16", "via", "192.168.77.2", "dev", "kfp0"]);
+    netns.routeToSilentNeighbour("10.43.0.0/16", "kfp0", NODE_IP);
     for (const ip of Object.values(ENDPOINTS)) netns.exec("ip", ["addr", "add", `${ip}/32`, "dev", "lo"]);
     // Someone else's rules, which the proxy must leave as they are.
     netns.exec("iptables", ["-t", "nat", "-A", "POSTROUTING", "-s", "192.0.2.0/24", "-j", "RETURN"]);
@@ -168,40 +152,15 @@ describe.skipIf(skip)("service proxy on real iptables in a network namespace", (
     netns.exec("iptables", ["-A", "INPUT", "-p", "tcp", "--dport", "9", "-j", "ACCEPT"]);
     before = save();
 
-    const child = netns.spawn(process.execPath, [
-      "-e",
-      SERVER,
-      ...Object.entries(ENDPOINTS).map(([name, ip]) => `${ip}:${TARGET_PORT}=${name}`),
-    ]);
-    servers = child;
-    await new Promise<void>((resolve, reject) => {
-      let out = "";
-      let err = "";
-      const timer = setTimeout(() => reject(new Error(`test servers not ready in 10 s: ${err}`)), 10_000);
-      child.stderr?.on("data", (b: Buffer) => {
-        err += b.toString();
-      });
-      child.stdout?.on("data", (b: Buffer) => {
-        out += b.toString();
-        if (out.includes("ready")) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      child.once("exit", (code) => {
-        clearTimeout(timer);
-        reject(new Error(`test servers exited (${code}): ${err}`));
-      });
-    });
+    await netns.spawnReady(
+      process.execPath,
+      ["-e", SERVER, ...Object.entries(ENDPOINTS).map(([name, ip]) => `${ip}:${TARGET_PORT}=${name}`)],
+      "test servers",
+    );
   }, 60_000);
 
+  // The servers are stopped with the namespace.
   afterAll(async () => {
-    const child = servers;
-    if (child?.pid !== undefined && child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((resolve) => child.once("exit", resolve));
-      process.kill(child.pid, "SIGTERM");
-      await exited;
-    }
     await ns?.destroy();
   });
 

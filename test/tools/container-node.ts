@@ -223,23 +223,14 @@ export class ContainerNode {
     const lan = this.lan;
     if (!lan) throw new Error("setUp() first");
     lan.exec("ip", ["addr", "add", `${address}/24`, "dev", "lan"]);
-    const server = lan.spawn(process.execPath, [
-      "-e",
-      `require("node:net").createServer((s) => s.end(s.remoteAddress + "\\n")).listen(${port}, "${address}", () => console.log("ready"));`,
-    ]);
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error("the LAN host did not listen in 10 s")), 10_000);
-      server.stdout?.on("data", (b: Buffer) => {
-        if (b.toString().includes("ready")) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      server.once("exit", (code) => {
-        clearTimeout(timer);
-        reject(new Error(`the LAN host exited (${code})`));
-      });
-    });
+    const server = await lan.spawnReady(
+      process.execPath,
+      [
+        "-e",
+        `require("node:net").createServer((s) => s.end(s.remoteAddress + "\\n")).listen(${port}, "${address}", () => console.log("ready"));`,
+      ],
+      "the LAN host",
+    );
     return {
       stop: async () => {
         if (server.exitCode === null && server.signalCode === null) {

@@ -62,6 +62,48 @@ export class TestNetns {
     return spawn(bin ?? "nsenter", [...rest, command, ...args], { stdio: ["ignore", "pipe", "pipe"], env });
   }
 
+  /**
+   * Starts a process in the namespace and resolves once it prints "ready"; it is stopped with the
+   * namespace. Rejects, with what it printed on stderr, if it exits or is not ready in time.
+   */
+  spawnReady(command: string, args: string[], what: string, timeoutMs = 10_000): Promise<ChildProcess> {
+    const child = this.spawn(command, args);
+    this.children.push(child);
+    return new Promise((resolve, reject) => {
+      let out = "";
+      let err = "";
+      const timer = setTimeout(() => reject(new Error(`${what} not ready in ${timeoutMs} ms: ${err}`)), timeoutMs);
+      child.stderr?.on("data", (b: Buffer) => {
+        err += b.toString();
+      });
+      child.stdout?.on("data", (b: Buffer) => {
+        out += b.toString();
+        if (out.includes("ready")) {
+          clearTimeout(timer);
+          resolve(child);
+        }
+      });
+      child.once("exit", (code) => {
+        clearTimeout(timer);
+        reject(new Error(`${what} exited (${code}): ${err}`));
+      });
+    });
+  }
+
+  /**
+   * Routes `cidr` out of a veth (`dev`, at `address`/24) to a neighbour (.2 of that /24) that never
+   * answers: a packet for `cidr` reaches something only if a DNAT rule sends it elsewhere first.
+   */
+  routeToSilentNeighbour(cidr: string, dev: string, address: string): void {
+    const neighbour = `${address.split(".").slice(0, 3).join(".")}.2`;
+    this.exec("ip", ["link", "add", dev, "type", "veth", "peer", "name", `${dev}-peer`]);
+    this.exec("ip", ["link", "set", dev, "up"]);
+    this.exec("ip", ["link", "set", `${dev}-peer`, "up"]);
+    this.exec("ip", ["addr", "add", `${address}/24`, "dev", dev]);
+    this.exec("ip", ["neigh", "add", neighbour, "lladdr", "02:00:00:00:00:02", "dev", dev, "nud", "permanent"]);
+    this.exec("ip", ["route", "add", cidr, "via", neighbour, "dev", dev]);
+  }
+
   /** Makes each 127.0.0.1 port of the machine reachable on the namespace's 127.0.0.1, same number. */
   async forward(ports: number[]): Promise<void> {
     const args: string[] = [];
@@ -85,22 +127,14 @@ export class TestNetns {
       this.servers.push(server);
       args.push(`${port}=${socket}`);
     }
-    const child = this.spawn(process.execPath, [FORWARDER, ...args]);
-    this.children.push(child);
-    await new Promise<void>((resolve, reject) => {
-      let out = "";
-      child.stdout?.on("data", (b: Buffer) => {
-        out += b.toString();
-        if (out.includes("ready")) resolve();
-      });
-      child.once("exit", (code) => reject(new Error(`netns forwarder exited (${code})`)));
-    });
+    await this.spawnReady(process.execPath, [FORWARDER, ...args], "netns forwarder", 30_000);
   }
 
   /** Stops the forwarders, deletes the namespace (its links and rules go with it). */
   async destroy(): Promise<void> {
     for (const child of this.children.splice(0)) {
-      if (child.exitCode === null) {
+      // A child already stopped (by signal: exitCode stays null) has no exit left to wait for.
+      if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((resolve) => child.once("exit", resolve));
         child.kill("SIGTERM");
         await exited;

@@ -21,23 +21,23 @@ import {
 import { deepEqual, isRecord, type JsonObject } from "./json.ts";
 import { childMeta, type FieldMeta, listTypeOf } from "./patch-meta.ts";
 
-/** Fields no manager owns: identity and server bookkeeping (as kube-apiserver strips them). */
+/** metadata's fields no manager owns: identity and server bookkeeping (as kube-apiserver strips them). */
+const UNOWNED_METADATA = new Set([
+  "name",
+  "namespace",
+  "creationTimestamp",
+  "selfLink",
+  "uid",
+  "generation",
+  "managedFields",
+  "resourceVersion",
+]);
+
+/** Paths no manager owns: the type, metadata itself and the fields above. */
 const unowned = new Set(
-  [
-    ["apiVersion"],
-    ["kind"],
-    ["metadata"],
-    ...[
-      "name",
-      "namespace",
-      "creationTimestamp",
-      "selfLink",
-      "uid",
-      "generation",
-      "managedFields",
-      "resourceVersion",
-    ].map((f) => ["metadata", f]),
-  ].map((p) => pathKey(p.map(fieldElement))),
+  [["apiVersion"], ["kind"], ["metadata"], ...[...UNOWNED_METADATA].map((f) => ["metadata", f])].map((p) =>
+    pathKey(p.map(fieldElement)),
+  ),
 );
 
 /** What the key of a path under an unowned metadata field starts with: `["f:metadata","f:uid",`. */
@@ -139,18 +139,6 @@ export function changedFields(before: unknown, after: unknown, meta: FieldMeta |
   walk(before ?? {}, after, meta, []);
   return withoutUnowned(out);
 }
-
-/** metadata's fields no manager owns (`unowned` above). */
-const UNOWNED_METADATA = new Set([
-  "name",
-  "namespace",
-  "creationTimestamp",
-  "selfLink",
-  "uid",
-  "generation",
-  "managedFields",
-  "resourceVersion",
-]);
 
 /**
  * The FieldsV1 of everything a new object sets: `toFieldsV1(changedFields(undefined, obj, meta))`,
