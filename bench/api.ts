@@ -3,12 +3,13 @@
 // -> SQLite path with no API logic. Prints a table and writes it as JSON to bench/results/.
 //
 //   npm run bench:api -- [--runs N] [--concurrency N] [--tmp DIR] [--unbound] [--quick] [--sweep]
+//                        [--phases creates,reads,latency,watch]   (all by default; reads need creates)
 import { access, constants, mkdir, writeFile } from "node:fs/promises";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { REPO_ROOT } from "../cli/local-control-plane.ts";
-import { type PhaseDurations, type RunResult, runOnce } from "./lib/phases.ts";
+import { PHASES, type Phase, type PhaseDurations, type RunResult, runOnce } from "./lib/phases.ts";
 import { renderTable, verdicts } from "./lib/report.ts";
 import { sweep } from "./lib/sweep.ts";
 
@@ -53,6 +54,18 @@ function positiveInt(name: string, v: string | undefined, fallback: number): num
   return n;
 }
 
+function phaseSet(v: string | undefined): Set<Phase> {
+  if (v === undefined) return new Set(PHASES);
+  const picked = new Set<Phase>();
+  for (const name of v.split(",")) {
+    const phase = PHASES.find((p) => p === name.trim());
+    if (phase === undefined) throw new Error(`--phases: unknown phase "${name}"; the phases are ${PHASES.join(", ")}`);
+    picked.add(phase);
+  }
+  if (picked.has("reads") && !picked.has("creates")) throw new Error("--phases: reads get the pods creates made");
+  return picked;
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -62,6 +75,7 @@ async function main(): Promise<void> {
       unbound: { type: "boolean", default: false },
       quick: { type: "boolean", default: false },
       sweep: { type: "boolean", default: false },
+      phases: { type: "string" },
     },
   });
   const log = (line: string): void => {
@@ -74,6 +88,7 @@ async function main(): Promise<void> {
     await sweep([8, 16, 32, 64, 128], 5_000, tmpRoot, log);
     return;
   }
+  const phases = phaseSet(values.phases);
   const runs = positiveInt("runs", values.runs, 1);
   const concurrency = positiveInt("concurrency", values.concurrency, DEFAULT_CONCURRENCY);
   const durations = values.quick ? QUICK : FULL;
@@ -87,6 +102,7 @@ async function main(): Promise<void> {
     if (i === 1 && load > 1)
       log(`  note: load average ${load.toFixed(2)} on ${cpus().length} cores: something else is running`);
     const r = await runOnce({
+      phases,
       concurrency,
       durations,
       rate: RATE,

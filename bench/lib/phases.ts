@@ -8,7 +8,7 @@ import { readWorkerConfig } from "../../cli/wrangler-config.ts";
 import { childWorkerds, withCpu } from "./cpu.ts";
 import { startFloor } from "./floor.ts";
 import { Client } from "./http.ts";
-import { closedLoop, openLoop, type ThroughputResult } from "./load.ts";
+import { closedLoop, type LatencyResult, openLoop, type ThroughputResult } from "./load.ts";
 import { BENCH_NODE, createNamespace, createPods, type PodBody, podBody, podsPath } from "./pods.ts";
 import { apiWatchPath, measureWatch, type WatchResult } from "./watch.ts";
 
@@ -20,7 +20,13 @@ export interface PhaseDurations {
   watchMs: number;
 }
 
+/** The measurements a run can make; `--phases` picks some (reads need creates' pods). */
+export const PHASES = ["creates", "reads", "latency", "watch"] as const;
+export type Phase = (typeof PHASES)[number];
+
 export interface RunOptions {
+  /** The phases to run; the others' figures are NaN (printed n/a). */
+  phases: ReadonlySet<Phase>;
   concurrency: number;
   durations: PhaseDurations;
   rate: number;
@@ -97,6 +103,35 @@ function summarise(w: WatchResult, cpuMs: number): WatchSummary {
 const TABLE_ACCEPT =
   "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
 
+/** The figures of a phase not run. */
+const SKIPPED: ThroughputResult & { cpuMsPerOp: number } = {
+  ok: 0,
+  errors: 0,
+  seconds: 0,
+  perSecond: Number.NaN,
+  cpuMsPerOp: Number.NaN,
+};
+
+function skippedWatch(watchers: number): WatchSummary {
+  const n = Number.NaN;
+  return {
+    watchers,
+    drainMs: n,
+    p50Ms: n,
+    p99Ms: n,
+    maxMs: n,
+    cpuMsPerWrite: n,
+    written: 0,
+    expected: 0,
+    received: 0,
+    lost: 0,
+    duplicates: 0,
+    errorEvents: 0,
+    otherEvents: 0,
+    endedEarly: 0,
+  };
+}
+
 const check =
   (expect: number, what: string) =>
   (r: { status: number; body: string }): true | string =>
@@ -145,78 +180,99 @@ export async function runOnce(opts: RunOptions): Promise<RunResult> {
       check(200, "list")(await api.send("GET", `${podsPath("bench-warm")}?limit=100`)),
     );
 
-    log(`  creates, concurrency ${concurrency}`);
     const created: string[] = [];
-    const apiCreates = await cpuPer(apiPids, () =>
-      closedLoop(concurrency, d.throughputMs, creates(api, "bench-create", "c-", created)),
-    );
-    note("full API creates", apiCreates);
-    const floorInserts = await cpuPer(floorPids, () =>
-      closedLoop(concurrency, d.throughputMs, creates(floorClient, "floor", "c-")),
-    );
-    note("floor inserts", floorInserts);
-    if (created.length === 0) throw new Error(`no pod could be created: ${apiCreates.firstError ?? "?"}`);
+    let apiCreates = SKIPPED;
+    let floorInserts = SKIPPED;
+    if (opts.phases.has("creates")) {
+      log(`  creates, concurrency ${concurrency}`);
+      apiCreates = await cpuPer(apiPids, () =>
+        closedLoop(concurrency, d.throughputMs, creates(api, "bench-create", "c-", created)),
+      );
+      note("full API creates", apiCreates);
+      floorInserts = await cpuPer(floorPids, () =>
+        closedLoop(concurrency, d.throughputMs, creates(floorClient, "floor", "c-")),
+      );
+      note("floor inserts", floorInserts);
+      if (created.length === 0) throw new Error(`no pod could be created: ${apiCreates.firstError ?? "?"}`);
+    }
 
-    log(`  gets of ${created.length} pods`);
-    const gets = await cpuPer(apiPids, () =>
-      closedLoop(concurrency, d.readMs, async (seq) => {
-        const name = created[(seq * 7919) % created.length]!;
-        return check(200, `get ${name}`)(await api.send("GET", podsPath("bench-create", name)));
-      }),
-    );
-    note("gets", gets);
-
-    log("  lists of 100 pods");
-    await createPods(api, body, "bench-list", "l-", 100, concurrency);
-    const list = (accept: string, field: "items" | "rows") =>
-      cpuPer(apiPids, () =>
-        closedLoop(concurrency, d.readMs, async () => {
-          const r = await api.send("GET", `${podsPath("bench-list")}?limit=100`, undefined, { accept });
-          if (r.status !== 200) return check(200, "list")(r);
-          // A full page, not an empty or truncated one (lists run at ~10^2/s: parsing costs little).
-          const n = (JSON.parse(r.body) as Record<string, unknown[] | undefined>)[field]?.length;
-          return n === 100 || `list answered ${n ?? "no"} ${field}`;
+    let gets = SKIPPED;
+    let listsJson = SKIPPED;
+    let listsTable = SKIPPED;
+    if (opts.phases.has("reads")) {
+      log(`  gets of ${created.length} pods`);
+      gets = await cpuPer(apiPids, () =>
+        closedLoop(concurrency, d.readMs, async (seq) => {
+          const name = created[(seq * 7919) % created.length]!;
+          return check(200, `get ${name}`)(await api.send("GET", podsPath("bench-create", name)));
         }),
       );
-    const listsJson = await list("application/json", "items");
-    note("lists (JSON)", listsJson);
-    const listsTable = await list(TABLE_ACCEPT, "rows");
-    note("lists (Table)", listsTable);
+      note("gets", gets);
 
-    log(`  create latency at ${opts.rate}/s for ${d.latencyMs} ms`);
-    const latency = await openLoop(opts.rate, d.latencyMs, async (seq) =>
-      check(201, "create")(await openApi.send("POST", podsPath("bench-lat"), body("bench-lat", `l-${seq}`))),
-    );
-    note("create latency", latency);
+      log("  lists of 100 pods");
+      await createPods(api, body, "bench-list", "l-", 100, concurrency);
+      const list = (accept: string, field: "items" | "rows") =>
+        cpuPer(apiPids, () =>
+          closedLoop(concurrency, d.readMs, async () => {
+            const r = await api.send("GET", `${podsPath("bench-list")}?limit=100`, undefined, { accept });
+            if (r.status !== 200) return check(200, "list")(r);
+            // A full page, not an empty or truncated one (lists run at ~10^2/s: parsing costs little).
+            const n = (JSON.parse(r.body) as Record<string, unknown[] | undefined>)[field]?.length;
+            return n === 100 || `list answered ${n ?? "no"} ${field}`;
+          }),
+        );
+      listsJson = await list("application/json", "items");
+      note("lists (JSON)", listsJson);
+      listsTable = await list(TABLE_ACCEPT, "rows");
+      note("lists (Table)", listsTable);
+    }
 
-    log(`  watch delivery: ${opts.watchers} watchers, writes at ${opts.rate}/s for ${d.watchMs} ms`);
-    const watchPhase = {
-      watchers: opts.watchers,
-      ratePerSecond: opts.rate,
-      durationMs: d.watchMs,
-      stallMs: 3_000,
-      maxDrainMs: 60_000,
-      body,
-    };
-    const { result: watch, cpuMs: watchCpuMs } = await withCpu(apiPids, async () =>
-      measureWatch(openApi, {
-        ...watchPhase,
-        namespace: "bench-watch",
-        watchPath: await apiWatchPath(openApi, "bench-watch"),
-        postPath: podsPath("bench-watch"),
-      }),
-    );
-    log("  watch delivery, floor");
-    const floorOpen = new Client(floorClient.target, 1024);
-    clients.push(floorOpen);
-    const { result: floorWatch, cpuMs: floorWatchCpuMs } = await withCpu(floorPids, () =>
-      measureWatch(floorOpen, { ...watchPhase, namespace: "floor", watchPath: "/?watch=true", postPath: "/" }),
-    );
-    note("watch writes", { errors: watch.writeErrors + watch.errorEvents, firstError: watch.firstError });
-    note("floor watch writes", {
-      errors: floorWatch.writeErrors + floorWatch.errorEvents,
-      firstError: floorWatch.firstError,
-    });
+    let latency: LatencyResult | undefined;
+    if (opts.phases.has("latency")) {
+      log(`  create latency at ${opts.rate}/s for ${d.latencyMs} ms`);
+      latency = await openLoop(opts.rate, d.latencyMs, async (seq) =>
+        check(201, "create")(await openApi.send("POST", podsPath("bench-lat"), body("bench-lat", `l-${seq}`))),
+      );
+      note("create latency", latency);
+    }
+
+    let watch = skippedWatch(opts.watchers);
+    let floorWatch = skippedWatch(opts.watchers);
+    if (opts.phases.has("watch")) {
+      log(`  watch delivery: ${opts.watchers} watchers, writes at ${opts.rate}/s for ${d.watchMs} ms`);
+      const watchPhase = {
+        watchers: opts.watchers,
+        ratePerSecond: opts.rate,
+        durationMs: d.watchMs,
+        stallMs: 3_000,
+        maxDrainMs: 60_000,
+        body,
+      };
+      const apiRun = await withCpu(apiPids, async () =>
+        measureWatch(openApi, {
+          ...watchPhase,
+          namespace: "bench-watch",
+          watchPath: await apiWatchPath(openApi, "bench-watch"),
+          postPath: podsPath("bench-watch"),
+        }),
+      );
+      watch = summarise(apiRun.result, apiRun.cpuMs);
+      log("  watch delivery, floor");
+      const floorOpen = new Client(floorClient.target, 1024);
+      clients.push(floorOpen);
+      const floorRun = await withCpu(floorPids, () =>
+        measureWatch(floorOpen, { ...watchPhase, namespace: "floor", watchPath: "/?watch=true", postPath: "/" }),
+      );
+      floorWatch = summarise(floorRun.result, floorRun.cpuMs);
+      note("watch writes", {
+        errors: apiRun.result.writeErrors + apiRun.result.errorEvents,
+        firstError: apiRun.result.firstError,
+      });
+      note("floor watch writes", {
+        errors: floorRun.result.writeErrors + floorRun.result.errorEvents,
+        firstError: floorRun.result.firstError,
+      });
+    }
 
     return {
       loadAtStart,
@@ -232,12 +288,12 @@ export async function runOnce(opts: RunOptions): Promise<RunResult> {
       listJsonCpuMs: listsJson.cpuMsPerOp,
       listTableCpuMs: listsTable.cpuMsPerOp,
       rate: opts.rate,
-      createP50Ms: latency.latency.quantile(0.5),
-      createP99Ms: latency.latency.quantile(0.99),
-      createMaxMs: latency.latency.max(),
-      createMaxSendLagMs: latency.maxSendLagMs,
-      watch: summarise(watch, watchCpuMs),
-      floorWatch: summarise(floorWatch, floorWatchCpuMs),
+      createP50Ms: latency?.latency.quantile(0.5) ?? Number.NaN,
+      createP99Ms: latency?.latency.quantile(0.99) ?? Number.NaN,
+      createMaxMs: latency?.latency.max() ?? Number.NaN,
+      createMaxSendLagMs: latency?.maxSendLagMs ?? Number.NaN,
+      watch,
+      floorWatch,
       errors,
     };
   } finally {

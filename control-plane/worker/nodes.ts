@@ -51,9 +51,9 @@ export async function handleJoin(request: Request, env: Env, cluster: string): P
   unwrap(
     await storeFor(env, cluster).joinNode({
       tokenId: m[1]!,
-      secretHash: await sha256Hex(m[2]!),
+      secretHash: sha256Hex(m[2]!),
       nodeName,
-      credentialHash: await sha256Hex(credential),
+      credentialHash: sha256Hex(credential),
     }),
   );
   return json(

@@ -53,6 +53,20 @@ export function objectResponse(
   return json(obj, status, warnings);
 }
 
+/** objectResponse for an object the store answered as JSON text: sent as it is unless a Table is wanted. */
+export function objectJsonResponse(
+  rt: ResourceType,
+  text: string,
+  format: ReadFormat,
+  status = 200,
+  warnings: readonly string[] = [],
+): Response {
+  if (format.table) return objectResponse(rt, JSON.parse(text) as KubeObject, format, status, warnings);
+  const headers = new Headers({ "content-type": JSON_TYPE });
+  for (const w of warnings) headers.append("warning", warningHeader(w));
+  return new Response(text, { status, headers });
+}
+
 export function listResponse(rt: ResourceType, items: KubeObject[], metadata: ListMeta, format: ReadFormat): Response {
   if (format.table) {
     const r = json(toTable(rt, items, { includeObject: format.includeObject, now: Date.now(), listMeta: metadata }));

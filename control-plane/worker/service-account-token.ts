@@ -39,7 +39,7 @@ export async function mintServiceAccountToken(store: TokenStore, r: MintRequest)
     await store.issueServiceAccountToken({
       namespace: r.namespace,
       serviceAccount: r.serviceAccount,
-      hash: await sha256Hex(token),
+      hash: sha256Hex(token),
       expiresAt: expiresAtMs,
       audiences: r.audiences,
       ...(r.boundPod ? { boundPod: r.boundPod } : {}),

@@ -1,6 +1,7 @@
 // The controller host inside workerd: the store nudges it after commits, it syncs keys and writes
 // back. Real Deployment/ReplicaSet/GC plans, real store; no scheduler or nodes needed here.
 
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../../../schemas/object.ts";
@@ -112,5 +113,24 @@ describe("controller host", { timeout: 30_000 }, () => {
       expect(await names(s, PODS)).toEqual([]);
       expect(await names(s, DEPLOY)).toEqual([]);
     });
+  });
+
+  it("saves its cursor once it has caught up, at most a second behind", async () => {
+    const cluster = crypto.randomUUID();
+    const s = storeClient(env.CLUSTER_STORE, cluster);
+    const CMS: ResourceRef = { group: "", version: "v1", plural: "configmaps" };
+    for (let i = 0; i < 20; i++) {
+      ok(
+        await s.create(CMS, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: `c${i}`, namespace: "default" } }),
+      );
+    }
+    const stub = env.CLUSTER_STORE.get(env.CLUSTER_STORE.idFromName(`cluster:${cluster}`));
+    const saved = () =>
+      runInDurableObject(stub, (_instance, state) => {
+        const row = state.storage.sql.exec("SELECT value FROM meta WHERE key = 'controllers.cursor'").toArray()[0];
+        return Number(row?.value ?? 0);
+      });
+    // Within the bound (one save interval and some), with nothing else written meanwhile.
+    await eventually(async () => expect(await saved()).toBe(await s.revision()), 3000);
   });
 });

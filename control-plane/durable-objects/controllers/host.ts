@@ -1,6 +1,6 @@
 // The controller host: runs every controller inside the store Durable Object. After each commit
 // the store hands it the committed changes (change-feed.ts); it takes the changes since its cursor
-// (kept in SQLite), turns them into dirty keys, syncs each key and writes the plans' actions back
+// (kept in SQLite, saved at most once a second), turns them into dirty keys, syncs each key and writes the plans' actions back
 // through the store in one transaction per sync. Timers live in SQLite behind the object's single
 // alarm. A run yields after a time budget so API requests are not starved; nothing it needs lives
 // only in memory (what the feed holds is also in the log).
@@ -12,6 +12,7 @@ import type { StoreCore } from "../store/store-core.ts";
 import { ChangeFeed } from "./change-feed.ts";
 import type { Controller, ControllerConfig, HostContext } from "./controller.ts";
 import { execute } from "./execute.ts";
+import { SavedCursor } from "./saved-cursor.ts";
 import { Timers } from "./timers.ts";
 
 const CURSOR = "controllers.cursor";
@@ -19,6 +20,8 @@ const BUDGET_MS = 40;
 const CHANGES_PER_ROUND = 2000;
 /** How long the host may work through a backlog back to back before it shares the object. */
 const SUSTAINED_MS = 250;
+/** The longest the saved cursor lags the host's position (saved-cursor.ts). */
+const CURSOR_SAVE_MS = 1000;
 
 export interface HostOptions {
   config: ControllerConfig;
@@ -50,6 +53,10 @@ export class ControllerHost {
     this.controllers = controllers;
     this.timers = new Timers(db);
     this.opts = opts;
+    this.cursor = new SavedCursor(
+      { load: () => core.log.getCounter(CURSOR), save: (at) => core.log.setCounter(CURSOR, at) },
+      CURSOR_SAVE_MS,
+    );
   }
 
   /** Queues the controllers' startup keys (node health, event expiry...), then runs. */
@@ -88,10 +95,12 @@ export class ControllerHost {
     };
   }
 
+  private readonly cursor: SavedCursor;
+
   /** Collects dirty keys per controller: changes after the cursor, then due timers. */
   private collect(work: Map<Controller, Set<string>>): number {
     const log = this.core.log;
-    let cursor = log.getCounter(CURSOR);
+    let cursor = this.cursor.get();
     const add = (c: Controller, key: string) => {
       let keys = work.get(c);
       if (!keys) {
@@ -151,7 +160,7 @@ export class ControllerHost {
           }
         }
         // The cursor moves only once its keys are synced: a crash in between replays them.
-        this.core.log.setCounter(CURSOR, cursor);
+        this.cursor.advance(cursor);
         if (synced === 0 && cursor >= this.core.log.currentRevision()) break;
         if (Date.now() - started > BUDGET_MS) {
           more = true;
@@ -230,6 +239,7 @@ export class ControllerHost {
   /** Stops for good (the cluster's storage is being deleted). */
   stop(): void {
     this.stopped = true;
+    this.cursor.stop();
   }
 
   /** The Durable Object's alarm: never throws, always re-arms (Cloudflare stops retrying failing alarms). */

@@ -163,12 +163,75 @@ describe("revisions and concurrency", () => {
     expect(a.metadata.name).toMatch(/^web-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
   });
 
-  it("refuses objects over 1.5 MiB with a 413 and writes nothing", async () => {
+  it("refuses objects over 1.5 MiB with a 413 and writes nothing: creates, dry runs and updates", async () => {
     const s = store();
     const before = await s.revision();
-    const big = failure(await s.create(CMS, cm("big", {}, { k: "x".repeat(1_600_000) })));
+    const huge = { k: "x".repeat(1_600_000) };
+    const big = failure(await s.create(CMS, cm("big", {}, huge)));
     expect(big).toMatchObject({ code: 413, reason: "RequestEntityTooLarge" });
+    expect(big.message).toContain('configmaps "big" is too large');
+    expect(failure(await s.createJson(CMS, JSON.stringify(cm("big", {}, huge))))).toMatchObject({ code: 413 });
+    expect(failure(await s.create(CMS, cm("big", {}, huge), { dryRun: true }))).toMatchObject({ code: 413 });
     expect(await s.revision()).toBe(before);
+    // An update that grows an object past the limit: refused, and the object stays as it was.
+    const small = ok(await s.create(CMS, cm("small", {}, { k: "v" })));
+    const grown = failure(await s.update(CMS, { ...small, data: huge }));
+    expect(grown).toMatchObject({ code: 413, reason: "RequestEntityTooLarge" });
+    expect(ok(await s.get(CMS, "default", "small"))).toEqual(small);
+    expect(await s.revision()).toBe(Number(small.metadata.resourceVersion));
+  });
+
+  it("answers createJson with the object's JSON exactly as a get then reads it", async () => {
+    const s = store();
+    const text = ok(await s.createJson(PODS, JSON.stringify(pod("json-a"))));
+    const created = JSON.parse(text) as KubeObject;
+    expect(created.metadata).toMatchObject({ name: "json-a", namespace: "default", uid: expect.any(String) });
+    expect(JSON.stringify(ok(await s.get(PODS, "default", "json-a")))).toBe(text);
+    // A dry run answers what would be created, and writes nothing.
+    const before = await s.revision();
+    const dry = JSON.parse(ok(await s.createJson(PODS, JSON.stringify(pod("json-b")), { dryRun: true }))) as KubeObject;
+    expect(dry.metadata.name).toBe("json-b");
+    expect(await s.revision()).toBe(before);
+    expect(failure(await s.get(PODS, "default", "json-b"))).toMatchObject({ code: 404 });
+  });
+
+  it("sees a pod's namespace and service account as they are now, create after create", async () => {
+    const s = store();
+    const SA: ResourceRef = { group: "", version: "v1", plural: "serviceaccounts" };
+    // A finalizer of its own keeps the namespace terminating once deleted.
+    ok(
+      await s.create(NS, {
+        apiVersion: "v1",
+        kind: "Namespace",
+        metadata: { name: "memo", finalizers: ["example.com/hold"] },
+      }),
+    );
+    const inMemo = (name: string) => ({ ...pod(name), metadata: { name, namespace: "memo" } });
+    await eventually(async () => {
+      ok(await s.get(SA, "memo", "default"));
+    });
+    ok(await s.create(PODS, inMemo("a")));
+    // The account goes: the next pod is refused, as it would be had nothing been read before.
+    ok(await s.delete(SA, "memo", "default"));
+    expect(failure(await s.create(PODS, inMemo("b")))).toMatchObject({
+      code: 403,
+      message: expect.stringContaining('serviceaccount "default" not found'),
+    });
+    ok(
+      await s.create(SA, {
+        apiVersion: "v1",
+        kind: "ServiceAccount",
+        metadata: { name: "default", namespace: "memo" },
+      }),
+    );
+    ok(await s.create(PODS, inMemo("b")));
+    // The namespace starts terminating: creates in it are refused from then on.
+    ok(await s.delete(NS, "", "memo"));
+    expect(failure(await s.createJson(PODS, JSON.stringify(inMemo("c"))))).toMatchObject({
+      code: 403,
+      reason: "Forbidden",
+      message: expect.stringContaining("because it is being terminated"),
+    });
   });
 
   it("refuses writes into missing namespaces", async () => {

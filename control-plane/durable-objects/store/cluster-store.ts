@@ -22,7 +22,7 @@ import { KFLARE_INGRESS_CLASS } from "./bootstrap.ts";
 import { loadOrCreateClusterCa, signApiServingCert } from "./cluster-ca.ts";
 import { parseCidr } from "./cluster-ip.ts";
 import { EdgePublisher } from "./edge-publisher.ts";
-import { toServed, toStored } from "./event-view.ts";
+import { isEventsView, toServed, toStored } from "./event-view.ts";
 import { ingressDomain } from "./ingress-domain.ts";
 import { LiveSessions } from "./live-sessions.ts";
 import { keepNamespaceFinalizers } from "./namespace-finalizers.ts";
@@ -178,6 +178,15 @@ export class ClusterStore extends DurableObject<Env> implements StoreRpc {
 
   async create(ref: ResourceRef, obj: KubeObject, opts: WriteOptions = {}): Promise<StoreResult<KubeObject>> {
     return this.run(ref, (rt, core) => toServed(rt, core.create(rt, toStored(rt, obj), opts)));
+  }
+
+  async createJson(ref: ResourceRef, json: string, opts: WriteOptions = {}): Promise<StoreResult<string>> {
+    return this.run(ref, (rt, core) =>
+      // The events.k8s.io view is converted both ways, so it takes the object path.
+      isEventsView(rt)
+        ? JSON.stringify(toServed(rt, core.create(rt, toStored(rt, JSON.parse(json) as KubeObject), opts)))
+        : core.createJson(rt, json, opts),
+    );
   }
 
   async update(ref: ResourceRef, obj: KubeObject, opts: WriteOptions = {}): Promise<StoreResult<KubeObject>> {

@@ -5,15 +5,12 @@
 
 import type { KubeObject, ObjectMeta } from "../../../schemas/object.ts";
 import type { ResourceType } from "../../../schemas/registry.ts";
-import { ApiError, alreadyExists, conflict, forbidden, invalid, notFound, tooLarge } from "../../api/errors.ts";
+import { ApiError, alreadyExists, conflict, forbidden, invalid, notFound } from "../../api/errors.ts";
 import { cloneJson, jsonEqual } from "../../api/json.ts";
 import { recordUpdate } from "../../api/patch/index.ts";
 import type { ResourceStrategy } from "../../api/strategy.ts";
-import type { StoredObject } from "./revision-log.ts";
+import { checkObjectSize, type StoredObject } from "./revision-log.ts";
 import type { DeleteOptions, Preconditions, WriteOptions } from "./types.ts";
-
-/** etcd's request limit, which kube-apiserver inherits; a DO SQLite row holds 2 MB. */
-export const MAX_OBJECT_BYTES = 1.5 * 1024 * 1024;
 
 export type StoreStrategy = Pick<ResourceStrategy, "hasStatus" | "tracksGeneration" | "validateUpdate">;
 
@@ -36,13 +33,12 @@ export function generateSuffix(): string {
   return out;
 }
 
-export function checkSize(rt: ResourceType, obj: KubeObject): void {
-  const bytes = JSON.stringify(obj).length;
-  if (bytes > MAX_OBJECT_BYTES) {
-    throw tooLarge(
-      `${rt.plural} "${obj.metadata.name ?? ""}" is too large: ${bytes} bytes exceeds the limit of ${MAX_OBJECT_BYTES} bytes for a stored object`,
-    );
-  }
+/**
+ * A dry run's size check: a real write is checked as it is stored (RevisionLog.append), on the very
+ * text written, which spares serialising every object once more just to measure it.
+ */
+function checkSizeOfDryRun(rt: ResourceType, obj: KubeObject, opts: WriteOptions): void {
+  if (opts.dryRun) checkObjectSize(rt.plural, obj.metadata.name ?? "", JSON.stringify(obj).length);
 }
 
 function checkPreconditions(rt: ResourceType, existing: KubeObject, pre: Preconditions | undefined): void {
@@ -73,8 +69,10 @@ export function prepareNew(
   obj: KubeObject,
   now: number,
   opts: WriteOptions = {},
+  /** The caller hands `obj` over (nothing else refers to any part of it): no copy is needed. */
+  owned = false,
 ): KubeObject {
-  const next = cloneJson(obj);
+  const next = owned ? obj : cloneJson(obj);
   const meta: ObjectMeta = next.metadata;
   if (meta.resourceVersion)
     throw new ApiError(400, "BadRequest", "resourceVersion should not be set on objects to be created");
@@ -94,7 +92,7 @@ export function prepareNew(
       apiVersion: next.apiVersion,
     });
   }
-  checkSize(rt, next);
+  checkSizeOfDryRun(rt, next, opts);
   return next;
 }
 
@@ -172,7 +170,7 @@ export function planUpdate(
   const causes = opts.subresource === "status" ? [] : strategy.validateUpdate(next, existing);
   if (causes.length > 0) throw invalid(rt.kind, old.name ?? "", causes, rt.group);
   if (jsonEqual(next, existing)) return undefined;
-  checkSize(rt, next);
+  checkSizeOfDryRun(rt, next, opts);
   // The last finalizer removed from an object being deleted: the object goes.
   if (finalizedAway(rt, next)) return { type: "DELETED", value: next, prev: existing };
   return { type: "MODIFIED", value: next, prev: existing };

@@ -6,6 +6,7 @@
 import { and, eq, gt, isNotNull, isNull, lte, notExists, sql } from "drizzle-orm";
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
 import type { KubeObject } from "../../../schemas/object.ts";
+import { tooLarge } from "../../api/errors.ts";
 import { jsonEqual } from "../../api/json.ts";
 import { pageVariant, prepareStatements, type Statements } from "./statements.ts";
 import { changes, objects, ownerRefs } from "./tables.ts";
@@ -20,6 +21,8 @@ export interface Change {
   type: ChangeType;
   value: KubeObject;
   prev: KubeObject | null;
+  /** `value` as stored (its JSON), when this change was just written: answers reuse it. */
+  text?: string;
 }
 
 export interface Key {
@@ -30,6 +33,18 @@ export interface Key {
 export interface StoredObject {
   rv: number;
   value: KubeObject;
+}
+
+/** etcd's request limit, which kube-apiserver inherits; a DO SQLite row holds 2 MB. */
+export const MAX_OBJECT_BYTES = 1.5 * 1024 * 1024;
+
+/** 413 for an object whose stored form (its JSON, `length` characters) is over the limit. */
+export function checkObjectSize(resource: string, name: string, length: number): void {
+  if (length > MAX_OBJECT_BYTES) {
+    throw tooLarge(
+      `${resource} "${name}" is too large: ${length} bytes exceeds the limit of ${MAX_OBJECT_BYTES} bytes for a stored object`,
+    );
+  }
 }
 
 const REVISION = "revision";
@@ -88,7 +103,7 @@ export class RevisionLog {
 
   /**
    * Appends one change: assigns the next revision (written into the object's resourceVersion),
-   * updates the current state and the log. Returns the change as watchers see it.
+   * checks the object's size, updates the current state and the log. Returns the change as watchers see it.
    */
   append(type: ChangeType, resource: string, value: KubeObject, prev: KubeObject | null, now: number): Change {
     const rv = this.revision + 1;
@@ -96,6 +111,8 @@ export class RevisionLog {
     const name = value.metadata.name ?? "";
     value.metadata.resourceVersion = String(rv);
     const text = JSON.stringify(value);
+    // Inside the write's transaction: an object over the limit rolls back the whole commit.
+    if (type !== "DELETED") checkObjectSize(resource, name, text.length);
     if (type === "DELETED") {
       this.stmts.deleteObject.run({ resource, namespace, name });
     } else {
@@ -116,7 +133,7 @@ export class RevisionLog {
     this.indexOwners(type, resource, namespace, name, value, prev);
     this.revision = rv;
     this.writeMeta(REVISION, rv);
-    return { rv, resource, namespace, name, type, value, prev };
+    return { rv, resource, namespace, name, type, value, prev, text };
   }
 
   /**

@@ -99,6 +99,8 @@ export interface StoreRpc {
   get(ref: ResourceRef, namespace: string, name: string): Promise<StoreResult<KubeObject>>;
   list(ref: ResourceRef, opts: ListOptions): Promise<StoreResult<ListResult>>;
   create(ref: ResourceRef, obj: KubeObject, opts?: WriteOptions): Promise<StoreResult<KubeObject>>;
+  /** create, from the object's JSON and answered with the created object's JSON (the HTTP path). */
+  createJson(ref: ResourceRef, json: string, opts?: WriteOptions): Promise<StoreResult<string>>;
   update(ref: ResourceRef, obj: KubeObject, opts?: WriteOptions): Promise<StoreResult<KubeObject>>;
   bind(
     ref: ResourceRef,

@@ -8,7 +8,7 @@ import { decodeObjectBody, decodeOptionalBody, mediaType, readBody } from "../bo
 import { managerOf } from "../managed-fields.ts";
 import { parseDeleteQuery, parseWriteQuery } from "../query.ts";
 import { confirmRbacWrite } from "../rbac-authorizer.ts";
-import { listResponse, objectResponse, successStatus } from "../respond.ts";
+import { listResponse, objectJsonResponse, objectResponse, successStatus } from "../respond.ts";
 import { unwrap } from "../store-client.ts";
 import { type ResourceRequest, readFormat } from "./context.ts";
 
@@ -19,8 +19,9 @@ export async function createObject(req: ResourceRequest): Promise<Response> {
   const { object, warnings } = admit(req.rt, body, q.fieldValidation, true);
   await confirmRbacWrite(req, object);
   const manager = managerOf(q.fieldManager, req.request.headers.get("user-agent"), false);
-  const created = unwrap(await req.store.create(req.ref, object, { dryRun: q.dryRun, manager }));
-  return objectResponse(req.rt, created, readFormat(req), 201, warnings);
+  // Strings cross to the store and back: see StoreCore.createJson.
+  const created = unwrap(await req.store.createJson(req.ref, JSON.stringify(object), { dryRun: q.dryRun, manager }));
+  return objectJsonResponse(req.rt, created, readFormat(req), 201, warnings);
 }
 
 export async function replaceObject(req: ResourceRequest, name: string, subresource?: "status"): Promise<Response> {
