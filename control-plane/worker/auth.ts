@@ -3,7 +3,8 @@
 // briefly per isolate so a kubectl burst costs one hash per token, and repeated failures from one
 // client are throttled.
 
-import { createHash } from "node:crypto";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
 import { ApiError, unauthorized } from "../api/errors.ts";
 import type { CredentialIdentity } from "../durable-objects/store/types.ts";
 
@@ -29,12 +30,13 @@ export interface Identity {
 const encoder = new TextEncoder();
 
 /**
- * Every request hashes its token. node:crypto (nodejs_compat) hashes synchronously: WebCrypto's
- * digest is a promise, and resuming the request after it cost more than the hash itself (about
- * 3% of workerd's CPU per create in bench:api's profile).
+ * Every request hashes its token, so this is on the path of each one. Hashing a token of a few
+ * dozen bytes in JavaScript takes microseconds; WebCrypto's digest is a promise, and resuming the
+ * request after it cost about 3% of workerd's CPU per create in bench:api's profile (node:crypto's
+ * Hash, a Transform stream under nodejs_compat, more still).
  */
 export function sha256Hex(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
+  return bytesToHex(sha256(utf8ToBytes(text)));
 }
 
 /** Constant-time equality of two hex digests of equal length. */
