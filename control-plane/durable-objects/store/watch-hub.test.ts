@@ -1,6 +1,6 @@
 // The hub's write path on its own: events for a client that is not reading yet wait and then leave
 // together, in order; under a steady stream they leave in flush rounds; closing sends what waits;
-// JSON watchers share one serialisation per event.
+// JSON watchers share one serialisation per event, the stored text when there is one.
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../../../schemas/object.ts";
 import { resourceFor } from "../../../schemas/registry.ts";
@@ -98,5 +98,29 @@ describe("watch hub", () => {
     const [ta, tb] = await Promise.all([chunks(a.readable), chunks(b.readable)]);
     expect(ta.join("")).toBe(tb.join(""));
     expect(names(ta.join(""))).toEqual(["p1", "p2"]);
+  });
+
+  it("wraps a just-stored change's text as it is, and serialises what a renderer changed", async () => {
+    const hub = new WatchHub(
+      (w, obj) => (w.format === "table" ? { kind: "Table", rows: [obj.metadata.name] } : obj),
+      60_000,
+      () => 0,
+    );
+    const json = hub.open(spec(), undefined);
+    const table = hub.open({ ...spec(), format: "table" }, undefined);
+    const stored = added(1);
+    // The stored text, key order and all (a stringify of the object would reorder nothing here,
+    // so the text carries a marker the object does not have).
+    const text = JSON.stringify({ ...stored.value, stored: true });
+    hub.publish([{ ...stored, text }, added(2)]);
+    hub.closeAll();
+    const [j, t] = await Promise.all([chunks(json.readable), chunks(table.readable)]);
+    const lines = j
+      .join("")
+      .split("\n")
+      .filter((l) => l.length > 0);
+    expect(lines[0]).toBe(`{"type":"ADDED","object":${text}}`);
+    expect(JSON.parse(lines[1]!)).toEqual({ type: "ADDED", object: added(2).value });
+    expect(JSON.parse(t.join("").split("\n")[0]!)).toEqual({ type: "ADDED", object: { kind: "Table", rows: ["p1"] } });
   });
 });

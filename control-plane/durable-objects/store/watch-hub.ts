@@ -263,7 +263,12 @@ export class WatchHub {
         }
         let line = jsonLines.get(type);
         if (line === undefined) {
-          line = encodeLine(type, this.render(w, c.value));
+          const rendered = this.render(w, c.value);
+          // The object as just stored is already JSON: the line wraps that text.
+          line =
+            rendered === c.value && c.text !== undefined
+              ? encoder.encode(`{"type":"${type}","object":${c.text}}\n`)
+              : encodeLine(type, rendered);
           jsonLines.set(type, line);
         }
         this.write(w, line);
