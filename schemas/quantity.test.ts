@@ -65,3 +65,15 @@ describe("arithmetic", () => {
     expect(unitValue(q("128Mi"))).toBe(134217728n);
   });
 });
+
+describe("parsing again", () => {
+  it("answers the same quantity (and the same error) for the same text, past the memo's bound too", () => {
+    expect(q("128Mi")).toBe(q("128Mi"));
+    expect(parseQuantity("12Mn")).toBe(QUANTITY_SUFFIX_ERROR);
+    expect(parseQuantity("12Mn")).toBe(QUANTITY_SUFFIX_ERROR);
+    // More distinct texts than the memo keeps: each still parses to its own value.
+    for (let i = 1; i <= 3000; i++) expect(canonicalQuantity(`${i}m`)).toEqual(canonicalQuantity(`${i / 1000}`));
+    expect(canonicalQuantity("3000m")).toEqual({ value: "3" });
+    expect(canonicalQuantity("128Mi")).toEqual({ value: "128Mi" });
+  });
+});

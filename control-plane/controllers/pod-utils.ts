@@ -29,9 +29,7 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
 }
 
 /** A metav1.Time as the API serialises it: RFC 3339 in whole seconds, UTC. */
-export function rfc3339(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 19)}Z`;
-}
+export { rfc3339 } from "../api/time.ts";
 
 /** Milliseconds since the epoch, or undefined for a missing or malformed time. */
 export function parseTime(text: string | undefined): number | undefined {

@@ -5,6 +5,7 @@
 // managers lose them, and fields that no longer exist are owned by nobody.
 
 import type { KubeObject, ManagedFieldsEntry } from "../../../schemas/object.ts";
+import { rfc3339 } from "../time.ts";
 import { type FieldSet, fromFieldsV1, toFieldsV1 } from "./field-path.ts";
 import { changedFields, createdFieldsV1, pathExists } from "./field-walk.ts";
 import { deepEqual, isRecord, type JsonObject } from "./json.ts";
@@ -40,8 +41,7 @@ export function describeManager(m: ManagerIdentity): string {
 
 /** RFC 3339 in whole seconds, as metav1.Time serialises. */
 export function formatTime(now: Date | string): string {
-  const date = typeof now === "string" ? new Date(now) : now;
-  return date.toISOString().replace(/\.\d+Z$/, "Z");
+  return rfc3339(typeof now === "string" ? new Date(now).getTime() : now.getTime());
 }
 
 export function decodeManagers(entries: readonly ManagedFieldsEntry[] | undefined): Manager[] {

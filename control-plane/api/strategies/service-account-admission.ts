@@ -29,9 +29,14 @@ interface PodSpecLike {
   initContainers?: ContainerLike[];
 }
 
+/**
+ * The volume name's suffix only has to differ from the pod's other volumes (checked by the caller),
+ * so Math.random serves, as math/rand does upstream; every pod created draws one.
+ */
 function randomSuffix(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(5));
-  return [...bytes].map((b) => SUFFIX_ALPHABET[b % SUFFIX_ALPHABET.length]).join("");
+  let out = "";
+  for (let i = 0; i < 5; i++) out += SUFFIX_ALPHABET[Math.floor(Math.random() * SUFFIX_ALPHABET.length)];
+  return out;
 }
 
 export function apiAccessVolume(name: string): Record<string, unknown> {

@@ -3,9 +3,7 @@
 // a string. Shared by the gc, namespace, node-lifecycle and events plans.
 
 /** metav1.Time: RFC 3339 in whole seconds, UTC (what kube-apiserver stores for most time fields). */
-export function rfc3339(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 19)}Z`;
-}
+export { rfc3339 } from "../../api/time.ts";
 
 /** Milliseconds since the epoch, or undefined for a missing or malformed time. */
 export function parseTime(text: unknown): number | undefined {

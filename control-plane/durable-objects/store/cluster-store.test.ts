@@ -187,6 +187,15 @@ describe("revisions and concurrency", () => {
     const created = JSON.parse(text) as KubeObject;
     expect(created.metadata).toMatchObject({ name: "json-a", namespace: "default", uid: expect.any(String) });
     expect(JSON.stringify(ok(await s.get(PODS, "default", "json-a")))).toBe(text);
+    // The same name again: 409 from the insert itself, and nothing written.
+    const rv = await s.revision();
+    expect(failure(await s.createJson(PODS, JSON.stringify(pod("json-a"))))).toMatchObject({
+      code: 409,
+      reason: "AlreadyExists",
+      message: 'pods "json-a" already exists',
+    });
+    expect(await s.revision()).toBe(rv);
+    expect(JSON.stringify(ok(await s.get(PODS, "default", "json-a")))).toBe(text);
     // A dry run answers what would be created, and writes nothing.
     const before = await s.revision();
     const dry = JSON.parse(ok(await s.createJson(PODS, JSON.stringify(pod("json-b")), { dryRun: true }))) as KubeObject;

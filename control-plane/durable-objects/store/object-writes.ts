@@ -9,6 +9,7 @@ import { ApiError, alreadyExists, conflict, forbidden, invalid, notFound } from 
 import { cloneJson, jsonEqual } from "../../api/json.ts";
 import { recordUpdate } from "../../api/patch/index.ts";
 import type { ResourceStrategy } from "../../api/strategy.ts";
+import { rfc3339 } from "../../api/time.ts";
 import { checkObjectSize, type StoredObject } from "./revision-log.ts";
 import type { DeleteOptions, Preconditions, WriteOptions } from "./types.ts";
 
@@ -18,10 +19,6 @@ export interface PlannedWrite {
   type: "ADDED" | "MODIFIED" | "DELETED";
   value: KubeObject;
   prev: KubeObject | null;
-}
-
-export function rfc3339(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 19)}Z`;
 }
 
 const GENERATE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";

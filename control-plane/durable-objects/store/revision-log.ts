@@ -47,6 +47,21 @@ export function checkObjectSize(resource: string, name: string, length: number):
   }
 }
 
+/** A create found its key taken (the caller answers AlreadyExists, naming the API's resource). */
+export class KeyTaken extends Error {
+  constructor(resource: string, namespace: string, name: string) {
+    super(`${resource} ${namespace}/${name} exists`);
+  }
+}
+
+/** SQLite's unique-constraint failure, whether drizzle passes it on as it is or wraps it. */
+function uniqueViolation(err: unknown): boolean {
+  for (let e = err; e instanceof Error; e = e.cause) {
+    if (e.message.includes("UNIQUE constraint failed")) return true;
+  }
+  return false;
+}
+
 const REVISION = "revision";
 const COMPACTED = "compacted";
 
@@ -118,7 +133,18 @@ export class RevisionLog {
     } else {
       const nodeName =
         resource === "pods" ? ((value.spec as { nodeName?: string } | undefined)?.nodeName ?? null) : null;
-      this.stmts.upsertObject.run({ resource, namespace, name, rv, nodeName, value: text });
+      const row = { resource, namespace, name, rv, nodeName, value: text };
+      if (type === "MODIFIED") this.stmts.upsertObject.run(row);
+      else {
+        // A create's key must be free: the insert itself says whether it is (the unique key), and
+        // as the first statement of the append a refused one has written nothing.
+        try {
+          this.stmts.insertObject.run(row);
+        } catch (err) {
+          if (uniqueViolation(err)) throw new KeyTaken(resource, namespace, name);
+          throw err;
+        }
+      }
     }
     this.stmts.insertChange.run({
       rv,

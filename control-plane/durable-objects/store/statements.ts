@@ -74,6 +74,18 @@ export function prepareStatements(db: DrizzleSqliteDODatabase) {
         set: { rv: sql`excluded.rv`, nodeName: sql`excluded.node_name`, value: sql`excluded.value` },
       })
       .prepare(),
+    /** Params: resource, namespace, name, rv, nodeName, value. Fails on a key that is taken (a create). */
+    insertObject: db
+      .insert(objects)
+      .values({
+        resource: p("resource"),
+        namespace: p("namespace"),
+        name: p("name"),
+        rv: p("rv"),
+        nodeName: p("nodeName"),
+        value: p("value"),
+      })
+      .prepare(),
     /** Params: resource, namespace, name. */
     deleteObject: db.delete(objects).where(key).prepare(),
     /** Params: rv, resource, namespace, name, type, value, prev, at. */

@@ -6,13 +6,14 @@ import type { KubeObject } from "../../../schemas/object.ts";
 import type { ClusterRoleBinding, RoleBinding } from "../../../schemas/rbac/binding.ts";
 import type { ClusterRole, Role } from "../../../schemas/rbac/role.ts";
 import { type ResourceType, resourceFor, storageResource } from "../../../schemas/registry.ts";
-import { ApiError, badRequest, conflict, expired, forbidden, invalid } from "../../api/errors.ts";
+import { ApiError, alreadyExists, badRequest, conflict, expired, forbidden, invalid } from "../../api/errors.ts";
 import { cloneJson } from "../../api/json.ts";
 import { bootstrapRbacObjects } from "../../api/rbac/bootstrap.ts";
 import type { RbacObjects } from "../../api/rbac/types.ts";
 import { exactName, type FieldSelector, parseFieldSelector } from "../../api/selectors/fields.ts";
 import { type LabelSelector, parseLabelSelector } from "../../api/selectors/labels.ts";
 import { admitServiceAccount } from "../../api/strategies/service-account-admission.ts";
+import { rfc3339 } from "../../api/time.ts";
 import { ROOT_CA_CONFIGMAP, rootCaConfigMap } from "../../controllers/root-ca/plan.ts";
 import {
   DEFAULT_CLASS_ANNOTATION,
@@ -43,10 +44,9 @@ import {
   planDelete,
   planUpdate,
   prepareNew,
-  rfc3339,
   type StoreStrategy,
 } from "./object-writes.ts";
-import { type Change, RevisionLog } from "./revision-log.ts";
+import { type Change, KeyTaken, RevisionLog } from "./revision-log.ts";
 import { assignClusterIp, carryClusterIp, recordClusterIp } from "./service-ips.ts";
 import { assignNodePorts, carryNodePorts, recordNodePorts } from "./service-node-ports.ts";
 import type {
@@ -368,8 +368,12 @@ export class StoreCore {
       }
       do name = `${meta.generateName}${generateSuffix()}`;
       while (this.log.get(resource, namespace, name));
+    } else if (opts.dryRun || isService(rt)) {
+      // Other creates learn that their key is taken from the insert (RevisionLog.append), which
+      // spares a read per create. A dry run inserts nothing, and a Service's address and ports
+      // would otherwise be refused as taken (by itself) before the name is.
+      assertAbsent(rt, this.log.get(resource, namespace, name), name);
     }
-    assertAbsent(rt, this.log.get(resource, namespace, name), name);
     const value = prepareNew(
       rt,
       this.config.strategy(rt),
@@ -616,15 +620,24 @@ export class StoreCore {
   private commit(writes: Planned[]): Change[] {
     if (writes.length === 0) return [];
     const now = Date.now();
+    // The append goes first: when it refuses a write (a create's key taken, an object too large)
+    // nothing of that write is left, even inside a batch whose caller carries on.
     const append = () =>
       writes.map((w) => {
+        const resource = storageResource(w.rt);
+        this.listMemo.invalidate(resource);
+        let change: Change;
+        try {
+          change = this.log.append(w.type, resource, w.value, w.prev, now);
+        } catch (err) {
+          if (err instanceof KeyTaken) throw alreadyExists(w.rt.plural, w.value.metadata.name ?? "", w.rt.group);
+          throw err;
+        }
         if (isService(w.rt)) {
           recordClusterIp(this.ips, w.type, w.value, w.prev);
           recordNodePorts(this.nodePorts, w.type, w.value, w.prev);
         }
-        const resource = storageResource(w.rt);
-        this.listMemo.invalidate(resource);
-        return this.log.append(w.type, resource, w.value, w.prev, now);
+        return change;
       });
     if (this.batchDepth > 0) {
       const committed = append();
