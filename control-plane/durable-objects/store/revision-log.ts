@@ -62,6 +62,7 @@ function uniqueViolation(err: unknown): boolean {
   return false;
 }
 
+/** The revision as a counter, which earlier builds wrote with every change (see lastRevision). */
 const REVISION = "revision";
 const COMPACTED = "compacted";
 
@@ -74,14 +75,28 @@ export class RevisionLog {
   constructor(db: DrizzleSqliteDODatabase) {
     this.db = db;
     this.stmts = prepareStatements(db);
-    this.revision = this.readMeta(REVISION);
     this.compacted = this.readMeta(COMPACTED);
+    this.revision = this.lastRevision();
   }
 
   /** Re-reads the counters after a rolled-back transaction left them ahead of SQLite. */
   reload(): void {
-    this.revision = this.readMeta(REVISION);
     this.compacted = this.readMeta(COMPACTED);
+    this.revision = this.lastRevision();
+  }
+
+  /**
+   * The revision of the last write, from what SQLite holds: the newest change in the log, or when
+   * compaction emptied the log, the revision it compacted to (the newest it removed). Deriving it
+   * spares a counter update in every write's transaction. Stores written before kept it as a
+   * counter (REVISION), which still counts.
+   */
+  private lastRevision(): number {
+    const newest = this.db
+      .select({ rv: sql<number | null>`max(${changes.rv})` })
+      .from(changes)
+      .get();
+    return Math.max(newest?.rv ?? 0, this.compacted, this.readMeta(REVISION));
   }
 
   /** A named counter kept beside the revision (the controller host's cursor). */
@@ -158,7 +173,6 @@ export class RevisionLog {
     });
     this.indexOwners(type, resource, namespace, name, value, prev);
     this.revision = rv;
-    this.writeMeta(REVISION, rv);
     return { rv, resource, namespace, name, type, value, prev, text };
   }
 
