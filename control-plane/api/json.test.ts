@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MAX_NESTING_DEPTH, nestingProblem } from "./json.ts";
+import { jsonTooDeep, MAX_NESTING_DEPTH, nestingProblem } from "./json.ts";
 
 function nested(depth: number): unknown {
   let v: unknown = 1;
@@ -25,5 +25,19 @@ describe("nestingProblem", () => {
     expect(nestingProblem({ a: cyclic })).toMatch(/refers to itself/);
     const shared = { x: 1 };
     expect(nestingProblem({ a: shared, b: [shared, shared] })).toBeUndefined();
+  });
+});
+
+describe("jsonTooDeep", () => {
+  it("agrees with the parsed value's depth, brackets inside strings and escapes aside", () => {
+    for (const depth of [0, 1, 5, MAX_NESTING_DEPTH, MAX_NESTING_DEPTH + 1, 3000]) {
+      const text = JSON.stringify(nested(depth));
+      expect(jsonTooDeep(text)).toBe(nestingProblem(JSON.parse(text)) !== undefined);
+    }
+    const tricky = JSON.stringify({ a: "[[[{{{", b: 'quote \\" then [{', c: ["]]]}}}"] });
+    expect(jsonTooDeep(tricky, 2)).toBe(false);
+    expect(jsonTooDeep(tricky, 1)).toBe(true);
+    expect(jsonTooDeep(`{"a":${"[".repeat(3)}1${"]".repeat(3)}}`, 3)).toBe(true);
+    expect(jsonTooDeep(`{"a":${"[".repeat(3)}1${"]".repeat(3)}}`, 4)).toBe(false);
   });
 });

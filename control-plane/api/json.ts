@@ -39,6 +39,28 @@ export const MAX_NESTING_DEPTH = 1_000;
  * node it names: `a: &a [*a]`). Iterative, so the check itself cannot overflow; shared,
  * non-circular aliases are fine.
  */
+/**
+ * Whether JSON text nests deeper than `maxDepth`, from its brackets outside strings: a scan of the
+ * text costs a fraction of walking the parsed value (which nestingProblem does for YAML, whose
+ * aliases can also make a value refer to itself; parsed JSON never does).
+ */
+export function jsonTooDeep(text: string, maxDepth = MAX_NESTING_DEPTH): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // a backslash escapes the next character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > maxDepth) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
+}
+
 export function nestingProblem(value: unknown, maxDepth = MAX_NESTING_DEPTH): string | undefined {
   if (typeof value !== "object" || value === null) return undefined;
   const onPath = new Set<object>();

@@ -27,12 +27,12 @@ type AppEnv = { Bindings: Env; Variables: { identity: Identity } };
 /** Serves one cluster's API; `prefix` is the path the cluster is mounted at. */
 async function serveCluster(
   request: Request,
+  url: URL,
   env: Env,
   cluster: string,
   prefix: string,
   rest: string,
 ): Promise<Response> {
-  const url = new URL(request.url);
   if (
     rest === "/healthz" ||
     rest === "/livez" ||
@@ -131,8 +131,12 @@ export function createApp(): Hono<AppEnv> {
     const cluster = c.req.param("cluster");
     if (!CLUSTER_NAME.test(cluster)) throw notFoundPath();
     const prefix = `/clusters/${cluster}`;
-    return serveCluster(c.req.raw, c.env, cluster, prefix, new URL(c.req.url).pathname.slice(prefix.length) || "/");
+    const url = new URL(c.req.url);
+    return serveCluster(c.req.raw, url, c.env, cluster, prefix, url.pathname.slice(prefix.length) || "/");
   });
-  app.all("*", async (c) => serveCluster(c.req.raw, c.env, "default", "", new URL(c.req.url).pathname));
+  app.all("*", async (c) => {
+    const url = new URL(c.req.url);
+    return serveCluster(c.req.raw, url, c.env, "default", "", url.pathname);
+  });
   return app;
 }

@@ -7,6 +7,8 @@ import { toTable } from "../api/table/index.ts";
 
 const JSON_TYPE = "application/json";
 const TABLE_TYPE = "application/json;as=Table;v=v1;g=meta.k8s.io";
+/** A plain init object: no Headers object to build for the common answer. */
+const JSON_HEADERS: Record<string, string> = { "content-type": JSON_TYPE };
 
 /** kubectl prints `Warning: 299 - "text"` headers as `Warning: text`. */
 function warningHeader(text: string): string {
@@ -62,6 +64,7 @@ export function objectJsonResponse(
   warnings: readonly string[] = [],
 ): Response {
   if (format.table) return objectResponse(rt, JSON.parse(text) as KubeObject, format, status, warnings);
+  if (warnings.length === 0) return new Response(text, { status, headers: JSON_HEADERS });
   const headers = new Headers({ "content-type": JSON_TYPE });
   for (const w of warnings) headers.append("warning", warningHeader(w));
   return new Response(text, { status, headers });
