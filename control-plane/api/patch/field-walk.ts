@@ -5,17 +5,14 @@
 
 import { ApiError, badRequest } from "../errors.ts";
 import {
-  childTree,
-  emptyTree,
+  compareElements,
   type FieldPath,
   type FieldSet,
-  type FieldTree,
   fieldElement,
   keyElement,
   pathKey,
   pathOf,
   pathString,
-  treeToFieldsV1,
   valueElement,
 } from "./field-path.ts";
 import { deepEqual, isRecord, type JsonObject } from "./json.ts";
@@ -142,42 +139,61 @@ export function changedFields(before: unknown, after: unknown, meta: FieldMeta |
 
 /**
  * The FieldsV1 of everything a new object sets: `toFieldsV1(changedFields(undefined, obj, meta))`,
- * built in one walk without path sets (every create records it; the tests hold the two equal).
+ * written out in one walk (every create records it; the tests hold the two equal, key order
+ * included). Each node's entries are sorted as they are made, with no tree in between: building
+ * one (a Map per node) was a quarter of what a pod create allocated.
  */
 export function createdFieldsV1(obj: Record<string, unknown>, meta: FieldMeta | undefined): JsonObject {
-  const root = emptyTree();
-  for (const [k, v] of Object.entries(obj)) {
+  const entries: [string, JsonObject][] = [];
+  for (const k of Object.keys(obj)) {
     if (k === "apiVersion" || k === "kind") continue;
+    const v = obj[k];
     const m = childMeta(meta, k);
     if (k !== "metadata") {
-      addCreated(root, fieldElement(k), v, m);
+      if (v !== undefined) entries.push([fieldElement(k), createdNode(v, m)]);
       continue;
     }
     // metadata itself and its identity fields are the server's; its other fields are owned.
     if (!isGranularMap(v, m)) continue;
-    let node: FieldTree | undefined;
-    for (const [mk, mv] of Object.entries(v)) {
+    let owned: [string, JsonObject][] | undefined;
+    for (const mk of Object.keys(v)) {
       if (UNOWNED_METADATA.has(mk)) continue;
-      node ??= childTree(root, fieldElement(k));
-      addCreated(node, fieldElement(mk), mv, childMeta(m, mk));
+      owned ??= [];
+      const mv = v[mk];
+      if (mv !== undefined) owned.push([fieldElement(mk), createdNode(mv, childMeta(m, mk))]);
     }
+    if (owned) entries.push([fieldElement(k), fieldsObject(owned, false)]);
   }
-  return treeToFieldsV1(root);
+  return fieldsObject(entries, false);
 }
 
-function addCreated(parent: FieldTree, element: string, value: unknown, meta: FieldMeta | undefined): void {
-  if (value === undefined) return;
-  const node = childTree(parent, element);
-  node.member = true;
+/** The FieldsV1 of a value a new object sets, and of everything inside it. */
+function createdNode(value: unknown, meta: FieldMeta | undefined): JsonObject {
   if (isGranularMap(value, meta) && !isEmpty(value)) {
-    for (const [k, v] of Object.entries(value)) addCreated(node, fieldElement(k), v, childMeta(meta, k));
-  } else if (isGranularList(value, meta) && !isEmpty(value)) {
-    const set = listTypeOf(meta) === "set";
-    for (const [el, item] of elementsByKey(value, meta)) {
-      if (set) childTree(node, el).member = true;
-      else addCreated(node, el, item, meta?.items);
+    const entries: [string, JsonObject][] = [];
+    for (const k of Object.keys(value)) {
+      const v = value[k];
+      if (v !== undefined) entries.push([fieldElement(k), createdNode(v, childMeta(meta, k))]);
     }
+    return fieldsObject(entries, true);
   }
+  if (isGranularList(value, meta) && !isEmpty(value)) {
+    const set = listTypeOf(meta) === "set";
+    const entries: [string, JsonObject][] = [];
+    for (const [el, item] of elementsByKey(value, meta)) entries.push([el, set ? {} : createdNode(item, meta?.items)]);
+    return fieldsObject(entries, true);
+  }
+  return {};
+}
+
+/** A node's FieldsV1: "." first when the node is set itself and has children, then its children in order. */
+function fieldsObject(entries: [string, JsonObject][], member: boolean): JsonObject {
+  const out: JsonObject = {};
+  if (entries.length === 0) return out;
+  if (member) out["."] = {};
+  if (entries.length > 1) entries.sort((x, y) => compareElements(x[0], y[0]));
+  for (const [k, v] of entries) out[k] = v;
+  return out;
 }
 
 function isEmpty(value: unknown): boolean {
