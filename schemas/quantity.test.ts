@@ -75,5 +75,9 @@ describe("parsing again", () => {
     for (let i = 1; i <= 3000; i++) expect(canonicalQuantity(`${i}m`)).toEqual(canonicalQuantity(`${i / 1000}`));
     expect(canonicalQuantity("3000m")).toEqual({ value: "3" });
     expect(canonicalQuantity("128Mi")).toEqual({ value: "128Mi" });
+    expect(canonicalQuantity(0.5)).toEqual({ value: "500m" });
+    expect(canonicalQuantity("0.5")).toEqual({ value: "500m" });
+    expect(canonicalQuantity("#5")).toEqual({ error: QUANTITY_FORMAT_ERROR });
+    expect(canonicalQuantity("#5")).toEqual({ error: QUANTITY_FORMAT_ERROR });
   });
 });

@@ -175,8 +175,19 @@ export function formatQuantity(q: Quantity): string {
 }
 
 /** Parses and re-serialises in canonical form; returns the error message for a malformed one. */
-export function canonicalQuantity(input: string | number): { value: string } | { error: string } {
-  const q = parseQuantity(input);
-  if (typeof q === "string") return { error: q };
-  return { value: formatQuantity(q) };
+export type CanonicalQuantity = { readonly value: string } | { readonly error: string };
+
+/** Canonical forms lately computed, by input: every pod's few quantities are decoded through this. */
+const canonical = new Map<string | number, CanonicalQuantity>();
+
+export function canonicalQuantity(input: string | number): CanonicalQuantity {
+  // A Map tells the number 5 from the string "5" (whose answers happen to agree anyway).
+  let result = canonical.get(input);
+  if (result === undefined) {
+    const q = parseQuantity(input);
+    result = typeof q === "string" ? { error: q } : { value: formatQuantity(q) };
+    if (canonical.size >= MAX_PARSED) canonical.clear();
+    canonical.set(input, result);
+  }
+  return result;
 }
