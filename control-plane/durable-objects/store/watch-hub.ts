@@ -50,6 +50,11 @@ export interface Watcher extends WatcherSpec {
   pending: Uint8Array[];
   /** Bytes in `pending` plus the write in flight: the client's backlog. */
   backlog: number;
+  /** Bytes of the write in flight. */
+  inFlight: number;
+  /** The write in flight's callbacks, made once per watcher rather than once per write. */
+  onWritten: () => void;
+  onWriteFailed: () => void;
   /** Table watches send column definitions with their first event only, as kube-apiserver does. */
   columnsSent: boolean;
   closed: boolean;
@@ -128,6 +133,9 @@ export class WatchHub {
       writing: false,
       pending: [],
       backlog: 0,
+      inFlight: 0,
+      onWritten: () => this.written(watcher),
+      onWriteFailed: () => this.close(watcher, true),
       columnsSent: false,
       closed: false,
       timeout: undefined,
@@ -233,18 +241,19 @@ export class WatchHub {
 
   private flush(w: Watcher, bytes: Uint8Array): void {
     w.writing = true;
+    w.inFlight = bytes.byteLength;
     // Resolves once the client's side has taken the bytes (an IdentityTransformStream buffers nothing).
-    w.writer.write(bytes).then(
-      () => {
-        w.writing = false;
-        w.backlog -= bytes.byteLength;
-        // What came meanwhile leaves with the next round, as any line does.
-        if (w.closed || w.pending.length === 0) return;
-        this.dirty.add(w);
-        this.scheduleRound();
-      },
-      () => this.close(w, true),
-    );
+    w.writer.write(bytes).then(w.onWritten, w.onWriteFailed);
+  }
+
+  private written(w: Watcher): void {
+    w.writing = false;
+    w.backlog -= w.inFlight;
+    w.inFlight = 0;
+    // What came meanwhile leaves with the next round, as any line does.
+    if (w.closed || w.pending.length === 0) return;
+    this.dirty.add(w);
+    this.scheduleRound();
   }
 
   /** Fans committed changes out to every watcher they concern. */
