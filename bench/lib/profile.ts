@@ -103,7 +103,7 @@ const print = (title: string, m: Map<string, number>) => {
   const rows = [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, Number(values.top));
   for (const [key, us] of rows) console.log(`${((100 * us) / total).toFixed(1).padStart(5)}%  ${key}`);
 };
-console.log(`total ${(total / 1000).toFixed(0)} ms sampled`);
+console.log(`${profile.samples.length} samples (one asked for every ${SAMPLE_US} µs; a busy machine takes fewer)`);
 print("self time", self);
 print("total time (self and callees)", inclusive);
 print("by entry point", entry);
