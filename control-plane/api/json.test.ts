@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { jsonTooDeep, MAX_NESTING_DEPTH, nestingProblem } from "./json.ts";
+import { jsonNestingProblem, MAX_NESTING_DEPTH, nestingProblem } from "./json.ts";
 
 function nested(depth: number): unknown {
   let v: unknown = 1;
@@ -28,16 +28,18 @@ describe("nestingProblem", () => {
   });
 });
 
-describe("jsonTooDeep", () => {
+describe("jsonNestingProblem", () => {
   it("agrees with the parsed value's depth, brackets inside strings and escapes aside", () => {
     for (const depth of [0, 1, 5, MAX_NESTING_DEPTH, MAX_NESTING_DEPTH + 1, 3000]) {
       const text = JSON.stringify(nested(depth));
-      expect(jsonTooDeep(text)).toBe(nestingProblem(JSON.parse(text)) !== undefined);
+      expect(jsonNestingProblem(text)).toBe(nestingProblem(JSON.parse(text)));
     }
     const tricky = JSON.stringify({ a: "[[[{{{", b: 'quote \\" then [{', c: ["]]]}}}"] });
-    expect(jsonTooDeep(tricky, 2)).toBe(false);
-    expect(jsonTooDeep(tricky, 1)).toBe(true);
-    expect(jsonTooDeep(`{"a":${"[".repeat(3)}1${"]".repeat(3)}}`, 3)).toBe(true);
-    expect(jsonTooDeep(`{"a":${"[".repeat(3)}1${"]".repeat(3)}}`, 4)).toBe(false);
+    expect(jsonNestingProblem(tricky, 2)).toBeUndefined();
+    expect(jsonNestingProblem(tricky, 1)).toBe("it is nested more than 1 levels deep");
+    expect(jsonNestingProblem(`{"a":${"[".repeat(3)}1${"]".repeat(3)}}`, 3)).toBe(
+      "it is nested more than 3 levels deep",
+    );
+    expect(jsonNestingProblem(`{"a":${"[".repeat(3)}1${"]".repeat(3)}}`, 4)).toBeUndefined();
   });
 });

@@ -39,12 +39,14 @@ export const MAX_NESTING_DEPTH = 1_000;
  * node it names: `a: &a [*a]`). Iterative, so the check itself cannot overflow; shared,
  * non-circular aliases are fine.
  */
+const tooDeep = (maxDepth: number) => `it is nested more than ${maxDepth} levels deep`;
+
 /**
- * Whether JSON text nests deeper than `maxDepth`, from its brackets outside strings: a scan of the
- * text costs a fraction of walking the parsed value (which nestingProblem does for YAML, whose
- * aliases can also make a value refer to itself; parsed JSON never does).
+ * nestingProblem for JSON text, from its brackets outside strings: a scan of the text costs a
+ * fraction of walking the parsed value (which YAML needs, whose aliases can also make a value refer
+ * to itself; parsed JSON never does).
  */
-export function jsonTooDeep(text: string, maxDepth = MAX_NESTING_DEPTH): boolean {
+export function jsonNestingProblem(text: string, maxDepth = MAX_NESTING_DEPTH): string | undefined {
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {
@@ -55,10 +57,10 @@ export function jsonTooDeep(text: string, maxDepth = MAX_NESTING_DEPTH): boolean
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x7b || c === 0x5b) {
-      if (++depth > maxDepth) return true;
+      if (++depth > maxDepth) return tooDeep(maxDepth);
     } else if (c === 0x7d || c === 0x5d) depth--;
   }
-  return false;
+  return undefined;
 }
 
 export function nestingProblem(value: unknown, maxDepth = MAX_NESTING_DEPTH): string | undefined {
@@ -68,7 +70,7 @@ export function nestingProblem(value: unknown, maxDepth = MAX_NESTING_DEPTH): st
   const stack: { node: object; children: unknown[] }[] = [];
   const enter = (node: object): string | undefined => {
     if (onPath.has(node)) return "it refers to itself (a YAML alias inside the node it names)";
-    if (stack.length >= maxDepth) return `it is nested more than ${maxDepth} levels deep`;
+    if (stack.length >= maxDepth) return tooDeep(maxDepth);
     onPath.add(node);
     stack.push({ node, children: Array.isArray(node) ? [...node] : Object.values(node) });
     return undefined;

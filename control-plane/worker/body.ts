@@ -2,7 +2,7 @@
 
 import { parse as parseYaml } from "yaml";
 import { ApiError, badRequest, tooLarge, unsupportedMediaType } from "../api/errors.ts";
-import { jsonTooDeep, MAX_NESTING_DEPTH, nestingProblem } from "../api/json.ts";
+import { jsonNestingProblem, nestingProblem } from "../api/json.ts";
 
 /** kube-apiserver's limit on request bodies. */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -69,8 +69,8 @@ export function parseJson(text: string): unknown {
   } catch (err) {
     throw badRequest(`the request body is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
   }
-  if (jsonTooDeep(text))
-    throw badRequest(`the request body cannot be handled: it is nested more than ${MAX_NESTING_DEPTH} levels deep`);
+  const problem = jsonNestingProblem(text);
+  if (problem) throw badRequest(`the request body cannot be handled: ${problem}`);
   return value;
 }
 

@@ -7,7 +7,7 @@ import { toTable } from "../api/table/index.ts";
 
 const JSON_TYPE = "application/json";
 const TABLE_TYPE = "application/json;as=Table;v=v1;g=meta.k8s.io";
-/** A plain init object: no Headers object to build for the common answer. */
+/** A plain init object: no Headers object to build (see jsonText). */
 const JSON_HEADERS: Record<string, string> = { "content-type": JSON_TYPE };
 
 /** kubectl prints `Warning: 299 - "text"` headers as `Warning: text`. */
@@ -16,9 +16,15 @@ function warningHeader(text: string): string {
 }
 
 export function json(body: unknown, status = 200, warnings: readonly string[] = []): Response {
+  return jsonText(JSON.stringify(body), status, warnings);
+}
+
+/** JSON already serialised; the common answer, without warnings, needs no Headers object. */
+function jsonText(text: string, status: number, warnings: readonly string[]): Response {
+  if (warnings.length === 0) return new Response(text, { status, headers: JSON_HEADERS });
   const headers = new Headers({ "content-type": JSON_TYPE });
   for (const w of warnings) headers.append("warning", warningHeader(w));
-  return new Response(JSON.stringify(body), { status, headers });
+  return new Response(text, { status, headers });
 }
 
 export function errorResponse(err: unknown): Response {
@@ -64,10 +70,7 @@ export function objectJsonResponse(
   warnings: readonly string[] = [],
 ): Response {
   if (format.table) return objectResponse(rt, JSON.parse(text) as KubeObject, format, status, warnings);
-  if (warnings.length === 0) return new Response(text, { status, headers: JSON_HEADERS });
-  const headers = new Headers({ "content-type": JSON_TYPE });
-  for (const w of warnings) headers.append("warning", warningHeader(w));
-  return new Response(text, { status, headers });
+  return jsonText(text, status, warnings);
 }
 
 export function listResponse(rt: ResourceType, items: KubeObject[], metadata: ListMeta, format: ReadFormat): Response {

@@ -1,7 +1,7 @@
 // The controller host: runs every controller inside the store Durable Object. After each commit
 // the store hands it the committed changes (change-feed.ts); it takes the changes since its cursor
-// (kept in SQLite, saved at most once a second), turns them into dirty keys, syncs each key and writes the plans' actions back
-// through the store in one transaction per sync. Timers live in SQLite behind the object's single
+// (kept in SQLite, saved at most once a second), turns them into dirty keys, syncs each key and
+// writes the plans' actions back through the store in one transaction per sync. Timers live in SQLite behind the object's single
 // alarm. A run yields after a time budget so API requests are not starved; nothing it needs lives
 // only in memory (what the feed holds is also in the log).
 
@@ -47,6 +47,8 @@ export class ControllerHost {
   private busySince: number | undefined;
   /** Changes committed since the last run, as the store handed them over. */
   private readonly feed = new ChangeFeed();
+  /** How far the host has synced (saved-cursor.ts). */
+  private readonly cursor: SavedCursor;
 
   constructor(core: StoreCore, db: DrizzleSqliteDODatabase, controllers: readonly Controller[], opts: HostOptions) {
     this.core = core;
@@ -94,8 +96,6 @@ export class ControllerHost {
       random: Math.random,
     };
   }
-
-  private readonly cursor: SavedCursor;
 
   /** Collects dirty keys per controller: changes after the cursor, then due timers. */
   private collect(work: Map<Controller, Set<string>>): number {

@@ -133,7 +133,8 @@ export class RevisionLog {
 
   /**
    * Appends one change: assigns the next revision (written into the object's resourceVersion),
-   * checks the object's size, updates the current state and the log. Returns the change as watchers see it.
+   * checks the object's size, updates the current state and the log. Returns the change as
+   * watchers see it.
    */
   append(type: ChangeType, resource: string, value: KubeObject, prev: KubeObject | null, now: number): Change {
     const rv = this.revision + 1;
@@ -141,11 +142,11 @@ export class RevisionLog {
     const name = value.metadata.name ?? "";
     value.metadata.resourceVersion = String(rv);
     const text = JSON.stringify(value);
-    // Inside the write's transaction: an object over the limit rolls back the whole commit.
-    if (type !== "DELETED") checkObjectSize(resource, name, text.length);
     if (type === "DELETED") {
       this.stmts.deleteObject.run({ resource, namespace, name });
     } else {
+      // Inside the write's transaction: an object over the limit rolls back the whole commit.
+      checkObjectSize(resource, name, text.length);
       const nodeName =
         resource === "pods" ? ((value.spec as { nodeName?: string } | undefined)?.nodeName ?? null) : null;
       const row = { resource, namespace, name, rv, nodeName, value: text };

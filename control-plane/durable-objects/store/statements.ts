@@ -40,6 +40,16 @@ function changesFrom(db: DrizzleSqliteDODatabase, withResource: boolean) {
     .prepare();
 }
 
+/** An `objects` row as placeholders. Params: resource, namespace, name, rv, nodeName, value. */
+const objectRow = {
+  resource: p("resource"),
+  namespace: p("namespace"),
+  name: p("name"),
+  rv: p("rv"),
+  nodeName: p("nodeName"),
+  value: p("value"),
+};
+
 export function prepareStatements(db: DrizzleSqliteDODatabase) {
   const key = and(
     eq(objects.resource, p("resource")),
@@ -58,34 +68,17 @@ export function prepareStatements(db: DrizzleSqliteDODatabase) {
     changesOfResourceAfter: changesFrom(db, true),
     /** Params: resource, namespace, name. */
     getObject: db.select({ rv: objects.rv, value: objects.value }).from(objects).where(key).prepare(),
-    /** Params: resource, namespace, name, rv, nodeName, value. */
+    /** Params: objectRow's. */
     upsertObject: db
       .insert(objects)
-      .values({
-        resource: p("resource"),
-        namespace: p("namespace"),
-        name: p("name"),
-        rv: p("rv"),
-        nodeName: p("nodeName"),
-        value: p("value"),
-      })
+      .values(objectRow)
       .onConflictDoUpdate({
         target: [objects.resource, objects.namespace, objects.name],
         set: { rv: sql`excluded.rv`, nodeName: sql`excluded.node_name`, value: sql`excluded.value` },
       })
       .prepare(),
-    /** Params: resource, namespace, name, rv, nodeName, value. Fails on a key that is taken (a create). */
-    insertObject: db
-      .insert(objects)
-      .values({
-        resource: p("resource"),
-        namespace: p("namespace"),
-        name: p("name"),
-        rv: p("rv"),
-        nodeName: p("nodeName"),
-        value: p("value"),
-      })
-      .prepare(),
+    /** Params: objectRow's. Fails on a key that is taken (a create). */
+    insertObject: db.insert(objects).values(objectRow).prepare(),
     /** Params: resource, namespace, name. */
     deleteObject: db.delete(objects).where(key).prepare(),
     /** Params: rv, resource, namespace, name, type, value, prev, at. */
