@@ -15,6 +15,8 @@ export class WatchReader {
   private buffer = "";
   readonly events: WatchEvent[] = [];
   ended = false;
+  /** A read still waiting when a bound passed: the next wait takes its result, so no chunk is lost. */
+  private reading: Promise<ReadableStreamReadResult<Uint8Array>> | undefined;
 
   constructor(stream: ReadableStream<Uint8Array>) {
     this.reader = stream.getReader();
@@ -27,9 +29,11 @@ export class WatchReader {
     const timeout = new Promise<"timeout">((resolve) => {
       timer = setTimeout(() => resolve("timeout"), remaining);
     });
-    const next = await Promise.race([this.reader.read(), timeout]);
+    this.reading ??= this.reader.read();
+    const next = await Promise.race([this.reading, timeout]);
     if (timer !== null) clearTimeout(timer);
     if (next === "timeout") return false;
+    this.reading = undefined;
     if (next.done) {
       this.ended = true;
       return false;

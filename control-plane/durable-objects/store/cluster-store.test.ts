@@ -494,6 +494,22 @@ describe("watch", () => {
     expect(await old.waitForEnd()).toBe(true);
   });
 
+  it("keeps delivering to every other watcher while one client stops reading", async () => {
+    // A paused kubectl must not hold up the controllers watching the same things. A fan-out that
+    // couples its readers (workerd's tee waits for its slowest branch) delivers nothing here.
+    const s = store();
+    const rv = String(await s.revision());
+    const stalled = ok(await s.watch(CMS, { resourceVersion: rv, format: "json" }));
+    const reading = new WatchReader(ok(await s.watch(CMS, { resourceVersion: rv, format: "json" })));
+    // 60 events of 64 KiB: more than the stream buffers between the object and the client.
+    const big = "x".repeat(64 * 1024);
+    for (let i = 0; i < 60; i++) ok(await s.create(CMS, cm(`big-${i}`, {}, { big })));
+    const events = await reading.waitFor(60, 10_000);
+    expect(events.map((e) => e.object.metadata?.name)).toEqual(Array.from({ length: 60 }, (_, i) => `big-${i}`));
+    await reading.cancel();
+    await stalled.cancel();
+  });
+
   it("sends initial events then the initial-events-end bookmark for watch-list", async () => {
     const s = store();
     ok(await s.create(CMS, cm("a")));
