@@ -20,6 +20,7 @@ export default defineConfig({
             "cli/**/*.test.ts",
             "sim/**/*.test.ts",
             "agent/**/*.test.ts",
+            "bench/**/*.test.ts",
           ],
           exclude: ["agent/dist/**", "**/node_modules/**"],
           environment: "node",

@@ -90,6 +90,16 @@ function meets(t: Target, v: number): boolean {
   return v === t.value;
 }
 
+/** A phase left out with --phases has no figure in any run: it is not judged at all. */
+function notRun(values: readonly number[]): boolean {
+  return values.every((v) => Number.isNaN(v));
+}
+
+function result(t: Target, values: readonly number[], m: number): string {
+  if (notRun(values)) return "not run";
+  return meets(t, m) ? "PASS" : "MISS";
+}
+
 function fmt(v: number, digits: number): string {
   return Number.isNaN(v) ? "n/a" : v.toFixed(digits);
 }
@@ -107,7 +117,7 @@ export function renderTable(runs: readonly RunResult[]): string {
     const m = summary(row, values);
     const cells = [row.label(first), ...values.map((v) => fmt(v, row.digits))];
     if (many) cells.push(fmt(m, row.digits));
-    cells.push(row.target?.text ?? "", row.target ? (meets(row.target, m) ? "PASS" : "MISS") : "");
+    cells.push(row.target?.text ?? "", row.target ? result(row.target, values, m) : "");
     return cells;
   });
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((c) => c[i]!.length)));
@@ -123,11 +133,11 @@ export interface Verdict {
   pass: boolean;
 }
 
-/** The targets with the median across runs and whether it meets them. */
+/** The targets of the phases that ran, with the median across runs and whether it meets them. */
 export function verdicts(runs: readonly RunResult[]): Verdict[] {
   const first = runs[0];
   if (first === undefined) return [];
-  return ROWS.filter((r) => r.target !== undefined).map((row) => {
+  return ROWS.filter((r) => r.target !== undefined && !notRun(runs.map(r.value))).map((row) => {
     const m = summary(row, runs.map(row.value));
     return { target: `${row.label(first)} ${row.target!.text}`, median: m, pass: meets(row.target!, m) };
   });
