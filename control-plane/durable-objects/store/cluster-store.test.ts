@@ -510,6 +510,25 @@ describe("watch", () => {
     await stalled.cancel();
   });
 
+  it("closes a watch whose client has left 32 MiB unread, and nobody else's", async () => {
+    const s = store();
+    const rv = String(await s.revision());
+    const stalled = new WatchReader(ok(await s.watch(CMS, { resourceVersion: rv, format: "json" })));
+    const reading = new WatchReader(ok(await s.watch(CMS, { resourceVersion: rv, format: "json" })));
+    // 40 events of 1 MiB: past the bound for the one that does not read.
+    const big = "x".repeat(1024 * 1024);
+    for (let i = 0; i < 40; i++) {
+      ok(await s.create(CMS, cm(`huge-${i}`, {}, { big })));
+      await reading.waitFor(i + 1, 5000);
+    }
+    expect(reading.events).toHaveLength(40);
+    // The stalled client, reading at last, finds its watch ended short of the end: it relists.
+    const ended = await stalled.waitForEnd(10_000).catch(() => true);
+    expect(ended).toBe(true);
+    expect(stalled.events.length).toBeLessThan(40);
+    await reading.cancel();
+  });
+
   it("sends initial events then the initial-events-end bookmark for watch-list", async () => {
     const s = store();
     ok(await s.create(CMS, cm("a")));
