@@ -501,7 +501,7 @@ describe("watch", () => {
     const rv = String(await s.revision());
     const stalled = ok(await s.watch(CMS, { resourceVersion: rv, format: "json" }));
     const reading = new WatchReader(ok(await s.watch(CMS, { resourceVersion: rv, format: "json" })));
-    // 60 events of 64 KiB: more than the stream buffers between the object and the client.
+    // 60 events of 64 KiB, 3.75 MiB: far below the backlog bound, so the stalled watch stays open.
     const big = "x".repeat(64 * 1024);
     for (let i = 0; i < 60; i++) ok(await s.create(CMS, cm(`big-${i}`, {}, { big })));
     const events = await reading.waitFor(60, 10_000);
@@ -522,7 +522,7 @@ describe("watch", () => {
       await reading.waitFor(i + 1, 5000);
     }
     expect(reading.events).toHaveLength(40);
-    // The stalled client, reading at last, finds its watch ended short of the end: it relists.
+    // The stalled client, reading at last, finds its watch ended short of the end: it watches again.
     const ended = await stalled.waitForEnd(10_000).catch(() => true);
     expect(ended).toBe(true);
     expect(stalled.events.length).toBeLessThan(40);
