@@ -6,7 +6,7 @@ import type { KubeObject } from "../../../schemas/object.ts";
 import { resourceFor } from "../../../schemas/registry.ts";
 import { parseFieldSelector } from "../../api/selectors/fields.ts";
 import type { Change } from "./revision-log.ts";
-import { type WatcherSpec, WatchHub } from "./watch-hub.ts";
+import { roundIntervalMs, type WatcherSpec, WatchHub } from "./watch-hub.ts";
 
 const rt = resourceFor("", "v1", "pods")!;
 
@@ -69,6 +69,8 @@ describe("watch hub", () => {
       60_000,
       () => 0,
     );
+    // Enough watchers for the longest round interval (roundIntervalMs).
+    const others = Array.from({ length: 59 }, () => hub.open(spec(), undefined));
     const { watcher, readable } = hub.open(spec(), undefined);
     const reader = readable.getReader();
     const decoder = new TextDecoder();
@@ -83,6 +85,36 @@ describe("watch hub", () => {
     expect(await next()).toEqual(["p2", "p3"]);
     hub.close(watcher);
     reader.releaseLock();
+    for (const o of others) hub.close(o.watcher);
+  });
+
+  it("holds a lone watcher's events for far less than a round of many", async () => {
+    const hub = new WatchHub(
+      (_w, obj) => obj,
+      60_000,
+      () => 0,
+    );
+    const { watcher, readable } = hub.open(spec(), undefined);
+    const reader = readable.getReader();
+    const decoder = new TextDecoder();
+    const next = async () => names(decoder.decode((await reader.read()).value));
+    hub.publish([added(1)]);
+    expect(await next()).toEqual(["p1"]);
+    hub.publish([added(2)]);
+    // 5 ms later: with 10 ms rounds the two would leave together; one watcher's round is shorter.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    hub.publish([added(3)]);
+    expect(await next()).toEqual(["p2"]);
+    expect(await next()).toEqual(["p3"]);
+    hub.close(watcher);
+    reader.releaseLock();
+  });
+
+  it("lengthens the round with the number of watchers, up to 10 ms", () => {
+    expect(roundIntervalMs(1)).toBeCloseTo(1 / 6);
+    expect(roundIntervalMs(30)).toBe(5);
+    expect(roundIntervalMs(60)).toBe(10);
+    expect(roundIntervalMs(100)).toBe(10);
   });
 
   it("sends the same line to every JSON watcher", async () => {
