@@ -47,13 +47,28 @@ function names(text: string): string[] {
     .map((l) => (JSON.parse(l) as { object: KubeObject }).object.metadata.name ?? "");
 }
 
+/** A hub that sends objects as they are, with no bookmarks due during a test. */
+function passThroughHub(): WatchHub {
+  return new WatchHub(
+    (_w, obj) => obj,
+    60_000,
+    () => 0,
+  );
+}
+
+/** Reads a stream chunk by chunk: each call answers the names of the next chunk's events. */
+function chunkNames(readable: ReadableStream<Uint8Array>): { next: () => Promise<string[]>; release: () => void } {
+  const reader = readable.getReader();
+  const decoder = new TextDecoder();
+  return {
+    next: async () => names(decoder.decode((await reader.read()).value)),
+    release: () => reader.releaseLock(),
+  };
+}
+
 describe("watch hub", () => {
   it("coalesces events a client has not read yet into few chunks, in order", async () => {
-    const hub = new WatchHub(
-      (_w, obj) => obj,
-      60_000,
-      () => 0,
-    );
+    const hub = passThroughHub();
     const { watcher, readable } = hub.open(spec(), undefined);
     for (let rv = 1; rv <= 50; rv++) hub.publish([added(rv)]);
     hub.close(watcher);
@@ -64,17 +79,11 @@ describe("watch hub", () => {
   });
 
   it("sends an event after a quiet spell at once, and joins the events of the next round", async () => {
-    const hub = new WatchHub(
-      (_w, obj) => obj,
-      60_000,
-      () => 0,
-    );
+    const hub = passThroughHub();
     // Enough watchers for the longest round interval (roundIntervalMs).
-    const others = Array.from({ length: 59 }, () => hub.open(spec(), undefined));
-    const { watcher, readable } = hub.open(spec(), undefined);
-    const reader = readable.getReader();
-    const decoder = new TextDecoder();
-    const next = async () => names(decoder.decode((await reader.read()).value));
+    for (let i = 0; i < 59; i++) hub.open(spec(), undefined);
+    const { readable } = hub.open(spec(), undefined);
+    const { next, release } = chunkNames(readable);
     hub.publish([added(1)]);
     // Nothing else is published: were the first event held for a round, this read would hang.
     expect(await next()).toEqual(["p1"]);
@@ -83,21 +92,14 @@ describe("watch hub", () => {
     await new Promise((resolve) => setTimeout(resolve, 1));
     hub.publish([added(3)]);
     expect(await next()).toEqual(["p2", "p3"]);
-    hub.close(watcher);
-    reader.releaseLock();
-    for (const o of others) hub.close(o.watcher);
+    hub.closeAll();
+    release();
   });
 
   it("holds a lone watcher's events for far less than a round of many", async () => {
-    const hub = new WatchHub(
-      (_w, obj) => obj,
-      60_000,
-      () => 0,
-    );
+    const hub = passThroughHub();
     const { watcher, readable } = hub.open(spec(), undefined);
-    const reader = readable.getReader();
-    const decoder = new TextDecoder();
-    const next = async () => names(decoder.decode((await reader.read()).value));
+    const { next, release } = chunkNames(readable);
     hub.publish([added(1)]);
     expect(await next()).toEqual(["p1"]);
     hub.publish([added(2)]);
@@ -107,7 +109,7 @@ describe("watch hub", () => {
     expect(await next()).toEqual(["p2"]);
     expect(await next()).toEqual(["p3"]);
     hub.close(watcher);
-    reader.releaseLock();
+    release();
   });
 
   it("lengthens the round with the number of watchers, up to 10 ms", () => {
@@ -118,11 +120,7 @@ describe("watch hub", () => {
   });
 
   it("sends the same line to every JSON watcher", async () => {
-    const hub = new WatchHub(
-      (_w, obj) => obj,
-      60_000,
-      () => 0,
-    );
+    const hub = passThroughHub();
     const a = hub.open(spec(), undefined);
     const b = hub.open(spec(), undefined);
     hub.publish([added(1), added(2)]);
