@@ -76,6 +76,10 @@ export interface WatchSummary {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
+  /** The writes' own p99 (create round trip) while watched: what delivery's p99 cannot go below. */
+  writeP99Ms: number;
+  clientLoopDelayP99Ms: number;
+  clientCores: number;
   /** workerd CPU ms per pod written, its fan-out to every watcher included. */
   cpuMsPerWrite: number;
   written: number;
@@ -89,12 +93,13 @@ export interface WatchSummary {
 }
 
 function summarise(w: WatchResult, cpuMs: number): WatchSummary {
-  const { latency, writeErrors: _e, firstError: _f, ...counts } = w;
+  const { latency, writeLatency, writeErrors: _e, firstError: _f, ...counts } = w;
   return {
     ...counts,
     p50Ms: latency.quantile(0.5),
     p99Ms: latency.quantile(0.99),
     maxMs: latency.max(),
+    writeP99Ms: writeLatency.quantile(0.99),
     cpuMsPerWrite: cpuMs / Math.max(1, w.written),
   };
 }
@@ -142,6 +147,9 @@ export function skippedWatch(watchers: number): WatchSummary {
     p50Ms: n,
     p99Ms: n,
     maxMs: n,
+    writeP99Ms: n,
+    clientLoopDelayP99Ms: n,
+    clientCores: n,
     cpuMsPerWrite: n,
     written: n,
     expected: n,

@@ -59,6 +59,9 @@ const ROWS: Row[] = [
     target: { op: "<=", value: 50, text: "<= 50" },
   },
   { label: () => "watch delivery max (ms)", value: (r) => r.watch.maxMs, digits: 1 },
+  { label: () => "the watched writes' own create p99 (ms)", value: (r) => r.watch.writeP99Ms, digits: 1 },
+  { label: () => "bench client's event-loop delay p99 (ms)", value: (r) => r.watch.clientLoopDelayP99Ms, digits: 1 },
+  { label: () => "bench client's CPU (cores)", value: (r) => r.watch.clientCores, digits: 2 },
   {
     label: () => "workerd CPU ms per watched write (fan-out included)",
     value: (r) => r.watch.cpuMsPerWrite,
@@ -66,6 +69,12 @@ const ROWS: Row[] = [
   },
   { label: () => "floor watch delivery p50 (ms)", value: (r) => r.floorWatch.p50Ms, digits: 1 },
   { label: () => "floor watch delivery p99 (ms)", value: (r) => r.floorWatch.p99Ms, digits: 1 },
+  { label: () => "the floor's watched writes' own insert p99 (ms)", value: (r) => r.floorWatch.writeP99Ms, digits: 1 },
+  {
+    label: () => "bench client's event-loop delay p99, floor (ms)",
+    value: (r) => r.floorWatch.clientLoopDelayP99Ms,
+    digits: 1,
+  },
   { label: () => "floor workerd CPU ms per watched write", value: (r) => r.floorWatch.cpuMsPerWrite, digits: 2 },
   { label: () => "watch backlog after the last write (ms)", value: (r) => r.watch.drainMs, digits: 0 },
   { label: () => "watch events expected (watchers x writes)", value: (r) => r.watch.expected, digits: 0 },

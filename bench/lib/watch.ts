@@ -4,6 +4,7 @@
 
 import type { IncomingMessage } from "node:http";
 import { Agent, request } from "node:https";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { Client } from "./http.ts";
 import { openLoop, sleep } from "./load.ts";
 import { listRevision, type PodBody, podsPath, SENT_ANNOTATION } from "./pods.ts";
@@ -28,6 +29,15 @@ export interface WatchResult {
   /** Watch streams that ended before the phase did. */
   endedEarly: number;
   latency: Samples;
+  /** Each write's own round trip, from its scheduled send time: the part of delivery before the fan-out. */
+  writeLatency: Samples;
+  /**
+   * This client's own share of the latencies: it runs every watcher and the writer on one event
+   * loop, on the same two cores as workerd, and an event that waits for that loop arrives late.
+   */
+  clientLoopDelayP99Ms: number;
+  /** This process's CPU over the writes, in cores (1 = one core busy all the time). */
+  clientCores: number;
   firstError?: string;
 }
 
@@ -161,6 +171,10 @@ export async function measureWatch(api: Client, p: WatchPhase): Promise<WatchRes
     await Promise.all(requests.map((r) => r.opened));
     // Headers arrive as the store registers the watcher; a beat more lets the last ones settle.
     await sleep(200);
+    const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+    loopDelay.enable();
+    const cpuBefore = process.cpuUsage();
+    const writesStarted = performance.now();
     const writes = await openLoop(p.ratePerSecond, p.durationMs, async (seq) => {
       const name = `w-${seq}`;
       const sentAt = performance.now();
@@ -168,6 +182,9 @@ export async function measureWatch(api: Client, p: WatchPhase): Promise<WatchRes
       const r = await api.send("POST", p.postPath, body);
       return r.status === 201 || `create ${name}: ${r.status} ${r.body.slice(0, 200)}`;
     });
+    loopDelay.disable();
+    const cpu = process.cpuUsage(cpuBefore);
+    const clientCores = (cpu.user + cpu.system) / 1000 / (performance.now() - writesStarted);
     const expected = writes.ok * p.watchers;
     const total = (): number => watchers.reduce((n, w) => n + w.received, 0);
     const drainStarted = performance.now();
@@ -197,6 +214,10 @@ export async function measureWatch(api: Client, p: WatchPhase): Promise<WatchRes
       otherEvents: watchers.reduce((n, w) => n + w.otherEvents, 0),
       endedEarly: watchers.filter((w) => w.ended).length,
       latency,
+      writeLatency: writes.latency,
+      // The histogram counts in ns, and from the timer's due time (resolution 1 ms): it is the delay.
+      clientLoopDelayP99Ms: loopDelay.percentile(99) / 1e6,
+      clientCores,
       firstError: writes.firstError ?? odd,
     };
   } finally {
