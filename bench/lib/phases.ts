@@ -76,7 +76,7 @@ export interface WatchSummary {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
-  /** The writes' own p99 (create round trip) while watched: what delivery's p99 cannot go below. */
+  /** The watched writes' own p99 (each create's round trip): the write path's share of delivery's tail. */
   writeP99Ms: number;
   clientLoopDelayP99Ms: number;
   clientCores: number;

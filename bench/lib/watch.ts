@@ -29,7 +29,7 @@ export interface WatchResult {
   /** Watch streams that ended before the phase did. */
   endedEarly: number;
   latency: Samples;
-  /** Each write's own round trip, from its scheduled send time: the part of delivery before the fan-out. */
+  /** Each write's own round trip from its scheduled send time: the write path alone, fan-out aside. */
   writeLatency: Samples;
   /**
    * This client's own share of the latencies: it runs every watcher and the writer on one event
