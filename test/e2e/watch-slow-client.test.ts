@@ -29,6 +29,19 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
+/** Options for a request to the API as the admin. */
+function apiRequest(method: string, path: string, extra: Record<string, string | number> = {}) {
+  const u = new URL(cp.url);
+  return {
+    host: u.hostname,
+    port: Number(u.port),
+    method,
+    path,
+    ca: cp.caPem,
+    headers: { authorization: `Bearer ${cp.adminToken}`, ...extra },
+  };
+}
+
 interface Watch {
   res: IncomingMessage;
   bytes: number;
@@ -37,17 +50,9 @@ interface Watch {
 
 /** A watch of default's ConfigMaps on its own connection, counting the bytes that arrive. */
 function watch(): Promise<Watch> {
-  const u = new URL(cp.url);
   return new Promise((resolve, reject) => {
     const req = request(
-      {
-        host: u.hostname,
-        port: Number(u.port),
-        path: "/api/v1/namespaces/default/configmaps?watch=true",
-        ca: cp.caPem,
-        agent: false,
-        headers: { authorization: `Bearer ${cp.adminToken}` },
-      },
+      { ...apiRequest("GET", "/api/v1/namespaces/default/configmaps?watch=true"), agent: false },
       (res) => {
         if (res.statusCode !== 200) reject(new Error(`watch answered ${res.statusCode}`));
         const w: Watch = { res, bytes: 0, ended: false };
@@ -69,27 +74,13 @@ function watch(): Promise<Watch> {
 }
 
 function createConfigMap(name: string, value: string): Promise<number> {
-  const u = new URL(cp.url);
   const body = JSON.stringify({ metadata: { name }, data: { v: value } });
+  const headers = { "content-type": "application/json", "content-length": Buffer.byteLength(body) };
   return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: u.hostname,
-        port: Number(u.port),
-        method: "POST",
-        path: "/api/v1/namespaces/default/configmaps",
-        agent,
-        headers: {
-          authorization: `Bearer ${cp.adminToken}`,
-          "content-type": "application/json",
-          "content-length": Buffer.byteLength(body),
-        },
-      },
-      (res) => {
-        res.resume();
-        res.on("end", () => resolve(res.statusCode ?? 0));
-      },
-    );
+    const req = request({ ...apiRequest("POST", "/api/v1/namespaces/default/configmaps", headers), agent }, (res) => {
+      res.resume();
+      res.on("end", () => resolve(res.statusCode ?? 0));
+    });
     req.on("error", reject);
     req.end(body);
   });

@@ -66,6 +66,19 @@ function chunkNames(readable: ReadableStream<Uint8Array>): { next: () => Promise
   };
 }
 
+/**
+ * Publishes p1 after a quiet spell and reads it, then p2 and, `gapMs` later, p3 (left unread: the
+ * caller says how they arrive).
+ */
+async function quietThenTwo(hub: WatchHub, next: () => Promise<string[]>, gapMs: number): Promise<void> {
+  hub.publish([added(1)]);
+  // Nothing else is published: were the first event held for a round, this read would hang.
+  expect(await next()).toEqual(["p1"]);
+  hub.publish([added(2)]);
+  await new Promise((resolve) => setTimeout(resolve, gapMs));
+  hub.publish([added(3)]);
+}
+
 describe("watch hub", () => {
   it("coalesces events a client has not read yet into few chunks, in order", async () => {
     const hub = passThroughHub();
@@ -84,13 +97,8 @@ describe("watch hub", () => {
     for (let i = 0; i < 59; i++) hub.open(spec(), undefined);
     const { readable } = hub.open(spec(), undefined);
     const { next, release } = chunkNames(readable);
-    hub.publish([added(1)]);
-    // Nothing else is published: were the first event held for a round, this read would hang.
-    expect(await next()).toEqual(["p1"]);
-    hub.publish([added(2)]);
-    // Another event a moment later, within the round: it leaves with the one before.
-    await new Promise((resolve) => setTimeout(resolve, 1));
-    hub.publish([added(3)]);
+    // The third event comes a moment after the second, within the round: it leaves with it.
+    await quietThenTwo(hub, next, 1);
     expect(await next()).toEqual(["p2", "p3"]);
     hub.closeAll();
     release();
@@ -100,12 +108,8 @@ describe("watch hub", () => {
     const hub = passThroughHub();
     const { watcher, readable } = hub.open(spec(), undefined);
     const { next, release } = chunkNames(readable);
-    hub.publish([added(1)]);
-    expect(await next()).toEqual(["p1"]);
-    hub.publish([added(2)]);
-    // 5 ms later: with 10 ms rounds the two would leave together; one watcher's round is shorter.
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    hub.publish([added(3)]);
+    // 5 ms apart: with 10 ms rounds the two would leave together; one watcher's round is shorter.
+    await quietThenTwo(hub, next, 5);
     expect(await next()).toEqual(["p2"]);
     expect(await next()).toEqual(["p3"]);
     hub.close(watcher);
