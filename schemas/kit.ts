@@ -157,7 +157,8 @@ export function looseStruct<S extends Shape>(goName: string, shape: S): z.ZodObj
   return schema;
 }
 
-function unwrap(schema: z.ZodType): z.ZodType {
+/** The schema under optional, nullable, default and prefault wrappers. */
+export function unwrap(schema: z.ZodType): z.ZodType {
   let s = schema;
   for (;;) {
     if (s instanceof z.ZodOptional || s instanceof z.ZodNullable) s = s.unwrap() as z.ZodType;

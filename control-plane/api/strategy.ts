@@ -2,6 +2,7 @@
 // registry strategies do. Pure functions: the Worker runs decode/default/validate (stateless), the
 // store runs validateUpdate and the status/spec split (they need the stored object).
 
+import type { z } from "zod";
 import type { KubeObject } from "../../schemas/object.ts";
 import type { StatusCause } from "./errors.ts";
 
@@ -15,6 +16,8 @@ export interface Decoded<T extends KubeObject = KubeObject> {
 }
 
 export interface ResourceStrategy<T extends KubeObject = KubeObject> {
+  /** The kind's schema (also what /openapi/v3 publishes for it). */
+  schema: z.ZodType;
   /**
    * Checks a body against the kind's schema. Unknown fields: Strict -> throws 400 BadRequest
    * `strict decoding error: unknown field "spec.foo"`; Warn -> dropped and reported; Ignore ->

@@ -107,6 +107,25 @@ describe("discovery", () => {
     ]!;
     expect(op.patch.parameters.map((p) => p.name)).toContain("fieldValidation");
   });
+
+  it("publishes every served kind's schema, tagged with its group, version and kind (kubectl explain)", async () => {
+    const index = (await body(await call("/openapi/v3"))).paths as Record<string, { serverRelativeURL: string }>;
+    const tagged: string[] = [];
+    for (const { serverRelativeURL } of Object.values(index)) {
+      const doc = await body(await call(serverRelativeURL));
+      const schemas = (doc.components as { schemas: Record<string, Record<string, unknown>> }).schemas;
+      for (const schema of Object.values(schemas)) {
+        const gvks = schema["x-kubernetes-group-version-kind"] as { group: string; kind: string }[] | undefined;
+        for (const gvk of gvks ?? []) tagged.push(`${gvk.group}/${gvk.kind}`);
+      }
+      // Every reference resolves within its own document.
+      for (const ref of JSON.stringify(doc).match(/#\/components\/schemas\/[^"]+/g) ?? [])
+        expect(schemas, `${serverRelativeURL}: ${ref}`).toHaveProperty([ref.slice("#/components/schemas/".length)]);
+    }
+    expect(tagged).toEqual(
+      expect.arrayContaining(["/Pod", "/Service", "/ConfigMap", "apps/Deployment", "networking.k8s.io/Ingress"]),
+    );
+  });
 });
 
 describe("objects", () => {

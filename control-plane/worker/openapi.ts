@@ -1,9 +1,14 @@
-// A minimal OpenAPI v3: one document per group version with a PATCH operation per kind that
-// declares `fieldValidation`. That is what kubectl and helm check before they write: with it they
-// leave validation to the server (Strict by default). No GVK-tagged schemas are published, so
-// client-side apply computes strategic merge patches from the types compiled into kubectl.
+// OpenAPI v3: one document per group version. Each has a PATCH operation per kind that declares
+// `fieldValidation` (what kubectl and helm check before they write: with it they leave validation
+// to the server, Strict by default) and the kinds' schemas, tagged with their group, version and
+// kind, which `kubectl explain` reads. The PATCH operations do not list strategic merge patch among
+// their body types, so kubectl's client-side apply keeps computing its patches from the types
+// compiled into it, not from these schemas, which carry no patch merge keys (listing it made
+// kubectl re-apply an unchanged seed manifest as `configured`: test/e2e/kubectl.test.ts).
 
+import { componentSchemas, type KindSchema } from "../../schemas/openapi-schema.ts";
 import { RESOURCES, type ResourceType } from "../../schemas/registry.ts";
+import { findStrategy } from "../api/strategies/index.ts";
 import { servedGroupVersions } from "./discovery.ts";
 
 function gvPath(group: string, version: string): string {
@@ -47,29 +52,47 @@ function patchOperation(r: ResourceType) {
 
 function document(group: string, version: string) {
   const paths: Record<string, unknown> = {};
+  const kinds: KindSchema[] = [];
   for (const r of RESOURCES) {
     if (r.group !== group || r.version !== version) continue;
     const base = `/${gvPath(group, version)}`;
     const path = r.namespaced ? `${base}/namespaces/{namespace}/${r.plural}/{name}` : `${base}/${r.plural}/{name}`;
     paths[path] = patchOperation(r);
+    const strategy = findStrategy(r);
+    if (strategy) kinds.push({ group, version, kind: r.kind, schema: strategy.schema });
   }
-  return { openapi: "3.0.0", info: { title: "Kubernetes", version: "v1.35.0" }, paths, components: { schemas: {} } };
+  return {
+    openapi: "3.0.0",
+    info: { title: "Kubernetes", version: "v1.35.0" },
+    paths,
+    components: { schemas: componentSchemas(kinds) },
+  };
 }
 
-const DOCUMENTS = new Map<string, { body: string; hash: string }>();
-for (const { group, version } of servedGroupVersions()) {
-  const body = JSON.stringify(document(group, version));
-  DOCUMENTS.set(gvPath(group, version), { body, hash: fnv1a(body) });
+type Documents = Map<string, { body: string; hash: string }>;
+let documents: Documents | undefined;
+
+/** Built on first use, not at isolate start: most isolates never serve OpenAPI. */
+function allDocuments(): Documents {
+  if (documents) return documents;
+  const built: Documents = new Map();
+  for (const { group, version } of servedGroupVersions()) {
+    const body = JSON.stringify(document(group, version));
+    built.set(gvPath(group, version), { body, hash: fnv1a(body) });
+  }
+  documents = built;
+  return built;
 }
 
 /** GET /openapi/v3: where each group version's document is (URLs carry the cluster's path prefix). */
 export function openApiIndex(prefix: string) {
   const paths: Record<string, { serverRelativeURL: string }> = {};
-  for (const [gv, doc] of DOCUMENTS) paths[gv] = { serverRelativeURL: `${prefix}/openapi/v3/${gv}?hash=${doc.hash}` };
+  for (const [gv, doc] of allDocuments())
+    paths[gv] = { serverRelativeURL: `${prefix}/openapi/v3/${gv}?hash=${doc.hash}` };
   return { paths };
 }
 
 /** GET /openapi/v3/<api/v1 | apis/g/v>: the document, or undefined for an unknown group version. */
 export function openApiDocument(gv: string): { body: string; hash: string } | undefined {
-  return DOCUMENTS.get(gv);
+  return allDocuments().get(gv);
 }

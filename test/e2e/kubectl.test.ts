@@ -61,6 +61,19 @@ describe("discovery", () => {
     expect(out).toMatch(/^namespaces\s+ns\s+v1\s+false\s+Namespace$/m);
     expect(out).toMatch(/^leases\s+coordination\.k8s\.io\/v1\s+true\s+Lease$/m);
   });
+
+  it("explains a kind's fields and their types from the published OpenAPI", async () => {
+    const strategy = await ok("explain", "deployment.spec.strategy");
+    expect(strategy).toMatch(/^FIELD: strategy <DeploymentStrategy>$/m);
+    expect(strategy).toMatch(/^ {2}rollingUpdate\t<RollingUpdateDeployment>$/m);
+    expect(strategy).toMatch(/^ {2}type\t<string>$/m);
+    const containers = await ok("explain", "pods.spec.containers");
+    expect(containers).toMatch(/^FIELD: containers <\[\]Container>$/m);
+    expect(containers).toMatch(/^ {2}resources\t<ResourceRequirements>$/m);
+    const missing = await kubectl("explain", "pods.spec.nosuchfield");
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toContain('field "nosuchfield" does not exist');
+  });
 });
 
 describe("the seed manifest", () => {
@@ -81,7 +94,12 @@ describe("the seed manifest", () => {
     });
   });
 
-  it("applies a change as a strategic merge patch", async () => {
+  it("applies a change as a strategic merge patch, keeping what another writer added", async () => {
+    // `set env` adds to the container outside the manifest; apply's three-way merge changes only
+    // what the manifest manages, and the env var stays.
+    expect(await ok("set", "env", "deployment/web-app", "GREETING=hello")).toContain(
+      "deployment.apps/web-app env updated",
+    );
     const manifest = (await readFile(SEED, "utf8")).replace("myapp:1.2.0", "myapp:1.3.0");
     const changed = join(dataDir, "changed.yaml");
     await writeFile(changed, manifest);
@@ -92,9 +110,9 @@ describe("the seed manifest", () => {
         "deploy",
         "web-app",
         "-o",
-        "jsonpath={.spec.template.spec.containers[0].image} {.metadata.generation}",
+        "jsonpath={.spec.template.spec.containers[0].image} {.spec.template.spec.containers[0].env[0].value} {.metadata.generation}",
       ),
-    ).toBe("myapp:1.3.0 2");
+    ).toBe("myapp:1.3.0 hello 3");
   });
 
   it("prints tables for get, -o wide, -l, -A and all", async () => {

@@ -59,6 +59,7 @@ export function defineStrategy<T extends KubeObject>(rules: KindRules<T>): Resou
   const target = { kind: resource.kind, version: resource.version };
   const nameCheck = rules.nameCheck ?? nameIsDNSSubdomain;
   return {
+    schema,
     decode(body: unknown, mode: FieldValidation): Decoded<T> {
       return decodeWithSchema(schema, checkTypeMeta(body, apiVersion, resource.kind), mode, target);
     },

@@ -49,8 +49,13 @@ const strategies = new Map<string, ResourceStrategy>([
   ["rbac.authorization.k8s.io/v1/ClusterRoleBinding", clusterRoleBindingStrategy as ResourceStrategy],
 ]);
 
+/** The strategy of a resource, if it has one (every resource objects are stored for does). */
+export function findStrategy(resource: ResourceType): ResourceStrategy<KubeObject> | undefined {
+  return strategies.get(`${apiVersionOf(resource)}/${resource.kind}`);
+}
+
 export function strategyFor(resource: ResourceType): ResourceStrategy<KubeObject> {
-  const strategy = strategies.get(`${apiVersionOf(resource)}/${resource.kind}`);
+  const strategy = findStrategy(resource);
   if (!strategy) throw new Error(`no strategy for ${apiVersionOf(resource)} ${resource.kind}`);
   return strategy;
 }
