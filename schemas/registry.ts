@@ -203,6 +203,36 @@ export const RESOURCES: readonly ResourceType[] = [
   }),
 ];
 
+/**
+ * The review resources: create-only questions about the caller (`kubectl auth can-i`, `kubectl auth
+ * whoami`), answered by the Worker and never stored, so they are not among RESOURCES (which the
+ * store, the controllers and OpenAPI's PATCH operations go by); discovery lists them with the
+ * create verb only.
+ */
+export const REVIEWS: readonly ResourceType[] = [
+  def({
+    group: "authorization.k8s.io",
+    version: "v1",
+    kind: "SelfSubjectAccessReview",
+    plural: "selfsubjectaccessreviews",
+    namespaced: false,
+  }),
+  def({
+    group: "authorization.k8s.io",
+    version: "v1",
+    kind: "SelfSubjectRulesReview",
+    plural: "selfsubjectrulesreviews",
+    namespaced: false,
+  }),
+  def({
+    group: "authentication.k8s.io",
+    version: "v1",
+    kind: "SelfSubjectReview",
+    plural: "selfsubjectreviews",
+    namespaced: false,
+  }),
+];
+
 /** apiVersion as objects carry it: "v1" for core, "apps/v1" otherwise. */
 export function apiVersionOf(r: Pick<ResourceType, "group" | "version">): string {
   return r.group ? `${r.group}/${r.version}` : r.version;
@@ -221,6 +251,13 @@ export function resourceFor(group: string, version: string, plural: string): Res
 
 export function resourceForKind(apiVersion: string, kind: string): ResourceType | undefined {
   return byKind.get(`${apiVersion}/${kind}`);
+}
+
+const reviewsByPath = new Map(REVIEWS.map((r) => [`${r.group}/${r.version}/${r.plural}`, r]));
+
+/** The review resource at a path, if it is one. */
+export function reviewFor(group: string, version: string, plural: string): ResourceType | undefined {
+  return reviewsByPath.get(`${group}/${version}/${plural}`);
 }
 
 /**

@@ -2,7 +2,7 @@
 // first) and the legacy per-group documents older clients and `kubectl api-versions` read.
 // Derived from the resource registry, so a new resource shows up everywhere at once.
 
-import { apiVersionOf, RESOURCES, type ResourceType, type Subresource } from "../../schemas/registry.ts";
+import { apiVersionOf, RESOURCES, REVIEWS, type ResourceType, type Subresource } from "../../schemas/registry.ts";
 
 export const AGGREGATED_CONTENT_TYPE = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
 
@@ -31,12 +31,13 @@ const SUBRESOURCES: Record<Subresource, { kind: (r: ResourceType) => Kind; verbs
 };
 
 function verbsOf(r: ResourceType): string[] {
+  if (REVIEWS.includes(r)) return ["create"];
   return r.plural === "namespaces" ? VERBS_NAMESPACES : VERBS_ALL;
 }
 
 function groupVersions(): Map<string, Map<string, ResourceType[]>> {
   const groups = new Map<string, Map<string, ResourceType[]>>();
-  for (const r of RESOURCES) {
+  for (const r of [...RESOURCES, ...REVIEWS]) {
     const versions = groups.get(r.group) ?? new Map<string, ResourceType[]>();
     versions.set(r.version, [...(versions.get(r.version) ?? []), r]);
     groups.set(r.group, versions);

@@ -5,8 +5,10 @@
 // Everything else is 403 with upstream's wording.
 
 import { forbidden } from "../api/errors.ts";
+import type { ResourceRef } from "../durable-objects/store/types.ts";
 import type { Identity } from "./auth.ts";
 import type { ResourceRequest } from "./handlers/context.ts";
+import type { StoreStub } from "./store-client.ts";
 
 const READ_ANY = new Set(["nodes", "services", "runtimeclasses", "endpointslices", "endpoints"]);
 
@@ -34,54 +36,80 @@ export function refuse(identity: Identity, verb: string, req: ResourceRequest, w
   );
 }
 
-export async function authorizeNode(identity: Identity, req: ResourceRequest): Promise<void> {
-  const node = identity.node!;
-  const verb = verbOf(req);
-  const plural = req.rt.plural;
-  const name = req.path.name ?? "";
-  const sub = req.path.subresource;
+/** What the node authorizer decides on: a request's attributes (or a SelfSubjectAccessReview's). */
+export interface NodeRequest {
+  verb: string;
+  ref: ResourceRef;
+  namespace: string;
+  /** "" when the request names no object. */
+  name: string;
+  subresource: string | undefined;
+  /** The request's fieldSelector ("" when none). */
+  fieldSelector: string;
+}
+
+/**
+ * Whether a node may make a request: undefined when it may, else why not (upstream's wording). The
+ * store is asked only when the answer depends on which pods are bound to the node.
+ */
+export async function nodeRefusal(node: string, r: NodeRequest, store: StoreStub): Promise<string | undefined> {
+  const { verb, name, subresource: sub } = r;
+  const plural = r.ref.plural;
   const read = verb === "get" || verb === "list" || verb === "watch";
-  if (read && READ_ANY.has(plural) && !sub) return;
+  if (read && READ_ANY.has(plural) && !sub) return undefined;
   // Nodes never open sessions into pods (upstream's system:node role has no pods/exec).
   if (plural === "pods" && (sub === "exec" || sub === "attach" || sub === "portforward"))
-    throw refuse(identity, verb === "get" ? "create" : verb, req, "nodes may not open sessions into pods");
+    return "nodes may not open sessions into pods";
+  const related = async () =>
+    (await store.nodeMayRead(node, r.ref, r.namespace, name))
+      ? undefined
+      : `no relationship found between node '${node}' and this object`;
   if (plural === "pods") {
     if (
       (verb === "list" || verb === "watch") &&
-      new RegExp(`(^|,)spec\\.nodeName==?${node.replace(/\./g, "\\.")}(,|$)`).test(
-        req.url.searchParams.get("fieldSelector") ?? "",
-      )
+      new RegExp(`(^|,)spec\\.nodeName==?${node.replace(/\./g, "\\.")}(,|$)`).test(r.fieldSelector)
     )
-      return;
+      return undefined;
     if (
       name &&
       (verb === "get" ||
         verb === "delete" ||
         ((verb === "update" || verb === "patch") && sub === "status") ||
         (verb === "get" && sub === "log"))
-    ) {
-      if (await req.store.nodeMayRead(node, req.ref, req.namespace, name)) return;
-      throw refuse(identity, verb, req, `no relationship found between node '${node}' and this object`);
-    }
-    throw refuse(
-      identity,
-      verb,
-      req,
-      "can only list/watch pods with spec.nodeName field selector, and update the status of pods bound to it",
-    );
+    )
+      return related();
+    return "can only list/watch pods with spec.nodeName field selector, and update the status of pods bound to it";
   }
-  if ((plural === "configmaps" || plural === "secrets") && verb === "get" && name) {
-    if (await req.store.nodeMayRead(node, req.ref, req.namespace, name)) return;
-    throw refuse(identity, verb, req, `no relationship found between node '${node}' and this object`);
-  }
+  if ((plural === "configmaps" || plural === "secrets") && verb === "get" && name) return related();
   if (plural === "nodes" && (verb === "create" || verb === "update" || verb === "patch")) {
-    if (name === node || (verb === "create" && !name)) return;
-    throw refuse(identity, verb, req, `node '${node}' cannot modify node '${name}'`);
+    if (name === node || (verb === "create" && !name)) return undefined;
+    return `node '${node}' cannot modify node '${name}'`;
   }
-  if (plural === "leases" && req.namespace === "kube-node-lease" && (name === node || (verb === "create" && !name)))
-    return;
-  if (plural === "events" && (verb === "create" || verb === "patch" || verb === "update")) return;
+  if (plural === "leases" && r.namespace === "kube-node-lease" && (name === node || (verb === "create" && !name)))
+    return undefined;
+  if (plural === "events" && (verb === "create" || verb === "patch" || verb === "update")) return undefined;
   // Tokens for its pods' service accounts; the store refuses a pod not bound to this node.
-  if (plural === "serviceaccounts" && sub === "token" && verb === "create") return;
-  throw refuse(identity, verb, req, "nodes may not do this");
+  if (plural === "serviceaccounts" && sub === "token" && verb === "create") return undefined;
+  return "nodes may not do this";
+}
+
+export async function authorizeNode(identity: Identity, req: ResourceRequest): Promise<void> {
+  const verb = verbOf(req);
+  const sub = req.path.subresource;
+  const why = await nodeRefusal(
+    identity.node!,
+    {
+      verb,
+      ref: req.ref,
+      namespace: req.namespace,
+      name: req.path.name ?? "",
+      subresource: sub,
+      fieldSelector: req.url.searchParams.get("fieldSelector") ?? "",
+    },
+    req.store,
+  );
+  if (why === undefined) return;
+  // A session into a pod is refused as the create it is, whatever the method.
+  const session = req.rt.plural === "pods" && (sub === "exec" || sub === "attach" || sub === "portforward");
+  throw refuse(identity, session && verb === "get" ? "create" : verb, req, why);
 }

@@ -7,7 +7,8 @@
 // kubectl re-apply an unchanged seed manifest as `configured`: test/e2e/kubectl.test.ts).
 
 import { componentSchemas, type KindSchema } from "../../schemas/openapi-schema.ts";
-import { RESOURCES, type ResourceType } from "../../schemas/registry.ts";
+import { RESOURCES, REVIEWS, type ResourceType } from "../../schemas/registry.ts";
+import { reviewSchema } from "../../schemas/review-kinds.ts";
 import { findStrategy } from "../api/strategies/index.ts";
 import { servedGroupVersions } from "./discovery.ts";
 
@@ -60,6 +61,11 @@ function document(group: string, version: string) {
     paths[path] = patchOperation(r);
     const strategy = findStrategy(r);
     if (strategy) kinds.push({ group, version, kind: r.kind, schema: strategy.schema });
+  }
+  // Create-only kinds: their schemas, and no PATCH operation.
+  for (const r of REVIEWS) {
+    const schema = r.group === group && r.version === version ? reviewSchema(r.kind) : undefined;
+    if (schema) kinds.push({ group, version, kind: r.kind, schema });
   }
   return {
     openapi: "3.0.0",

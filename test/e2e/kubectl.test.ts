@@ -324,6 +324,27 @@ describe("authentication", () => {
   });
 });
 
+describe("auth can-i and whoami", () => {
+  it("answers for the admin and for a service account as their requests are decided", async () => {
+    expect(await ok("auth", "whoami")).toMatch(/^Username\s+kflare:admin$/m);
+    expect(await ok("auth", "can-i", "delete", "nodes")).toBe("yes\n");
+    await ok("create", "serviceaccount", "reader");
+    await ok("create", "role", "pod-reader", "--verb=get,list", "--resource=pods");
+    await ok("create", "rolebinding", "reader", "--role=pod-reader", "--serviceaccount=default:reader");
+    const token = (await ok("create", "token", "reader")).trim();
+    const as = (...args: string[]) => kubectl(`--token=${token}`, ...args);
+    expect((await as("auth", "whoami")).stdout).toMatch(/^Username\s+system:serviceaccount:default:reader$/m);
+    const may = await as("auth", "can-i", "list", "pods");
+    expect([may.code, may.stdout]).toEqual([0, "yes\n"]);
+    const mayNot = await as("auth", "can-i", "delete", "pods");
+    expect([mayNot.code, mayNot.stdout]).toEqual([1, "no\n"]);
+    // What it was told is what it gets.
+    expect((await as("get", "pods")).code).toBe(0);
+    expect((await as("delete", "pod", "nginx")).stderr).toContain("Forbidden");
+    expect((await as("auth", "can-i", "--list")).stdout).toMatch(/^pods\s+\[\]\s+\[\]\s+\[get list\]$/m);
+  });
+});
+
 describe("helm", () => {
   it("installs, lists and uninstalls a release", async () => {
     const helm = (...args: string[]) => runHelm(args, { kubeconfig: cp.kubeconfigPath, timeoutMs: 90_000 });

@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { decodeProtobufObject } from "./decode.ts";
+import { SelfSubjectReviewSchema } from "./gen/api/authentication/v1/selfsubjectreview_pb.ts";
 import { TokenRequestSchema } from "./gen/api/authentication/v1/tokenrequest_pb.ts";
+import {
+  SelfSubjectAccessReviewSchema,
+  SelfSubjectRulesReviewSchema,
+} from "./gen/api/authorization/v1/selfsubjectreviews_pb.ts";
 import { ScaleSchema } from "./gen/api/autoscaling/v1/scale_pb.ts";
 import { LeaseSchema } from "./gen/api/coordination/v1/lease_pb.ts";
 import { ConfigMapSchema } from "./gen/api/core/v1/object_pb.ts";
@@ -225,6 +230,44 @@ describe("other kinds", () => {
       },
       // The zero Time is null in Kubernetes JSON; we leave it out.
       status: { token: "" },
+    });
+  });
+
+  it("SelfSubjectAccessReview, as `kubectl auth can-i` sends it", () => {
+    const bytes = body(SelfSubjectAccessReviewSchema, "authorization.k8s.io/v1", "SelfSubjectAccessReview", {
+      metadata: {},
+      spec: {
+        resourceAttributes: { namespace: "default", verb: "create", group: "apps", resource: "deployments" },
+      },
+    });
+    expect(decodeProtobufObject(bytes).object).toEqual({
+      apiVersion: "authorization.k8s.io/v1",
+      kind: "SelfSubjectAccessReview",
+      metadata: {},
+      spec: { resourceAttributes: { namespace: "default", verb: "create", group: "apps", resource: "deployments" } },
+    });
+    const nonResource = body(SelfSubjectAccessReviewSchema, "authorization.k8s.io/v1", "SelfSubjectAccessReview", {
+      spec: { nonResourceAttributes: { path: "/healthz", verb: "get" } },
+    });
+    expect(decodeProtobufObject(nonResource).object).toMatchObject({
+      spec: { nonResourceAttributes: { path: "/healthz", verb: "get" } },
+    });
+  });
+
+  it("SelfSubjectRulesReview and SelfSubjectReview (`kubectl auth can-i --list`, `kubectl auth whoami`)", () => {
+    const rules = body(SelfSubjectRulesReviewSchema, "authorization.k8s.io/v1", "SelfSubjectRulesReview", {
+      spec: { namespace: "team-a" },
+    });
+    expect(decodeProtobufObject(rules).object).toEqual({
+      apiVersion: "authorization.k8s.io/v1",
+      kind: "SelfSubjectRulesReview",
+      spec: { namespace: "team-a" },
+    });
+    const whoami = body(SelfSubjectReviewSchema, "authentication.k8s.io/v1", "SelfSubjectReview", { metadata: {} });
+    expect(decodeProtobufObject(whoami).object).toEqual({
+      apiVersion: "authentication.k8s.io/v1",
+      kind: "SelfSubjectReview",
+      metadata: {},
     });
   });
 

@@ -2,7 +2,12 @@
 
 import type { DescMessage } from "@bufbuild/protobuf";
 import { DeploymentSchema, ReplicaSetSchema } from "./gen/api/apps/v1/apps_pb.ts";
+import { SelfSubjectReviewSchema } from "./gen/api/authentication/v1/selfsubjectreview_pb.ts";
 import { TokenRequestSchema } from "./gen/api/authentication/v1/tokenrequest_pb.ts";
+import {
+  SelfSubjectAccessReviewSchema,
+  SelfSubjectRulesReviewSchema,
+} from "./gen/api/authorization/v1/selfsubjectreviews_pb.ts";
 import { ScaleSchema } from "./gen/api/autoscaling/v1/scale_pb.ts";
 import { LeaseSchema } from "./gen/api/coordination/v1/lease_pb.ts";
 import { NodeSchema } from "./gen/api/core/v1/node_pb.ts";
@@ -55,6 +60,9 @@ const KINDS: ReadonlyMap<string, DescMessage> = new Map<string, DescMessage>([
   ["rbac.authorization.k8s.io/v1/RoleBinding", RoleBindingSchema],
   ["rbac.authorization.k8s.io/v1/ClusterRoleBinding", ClusterRoleBindingSchema],
   ["authentication.k8s.io/v1/TokenRequest", TokenRequestSchema],
+  ["authentication.k8s.io/v1/SelfSubjectReview", SelfSubjectReviewSchema],
+  ["authorization.k8s.io/v1/SelfSubjectAccessReview", SelfSubjectAccessReviewSchema],
+  ["authorization.k8s.io/v1/SelfSubjectRulesReview", SelfSubjectRulesReviewSchema],
 ]);
 
 /** The message schema for an envelope's TypeMeta, or undefined when we do not decode that kind. */

@@ -7,10 +7,11 @@ import { migrate } from "drizzle-orm/durable-sqlite/migrator";
 import migrations from "../../../migrations/migrations.js";
 import type { AgentFrame } from "../../../schemas/agent/protocol.ts";
 import type { KubeObject } from "../../../schemas/object.ts";
+import type { PolicyRule } from "../../../schemas/rbac/role.ts";
 import { type ResourceType, resourceFor, storageResource } from "../../../schemas/registry.ts";
 import { configureAdmission } from "../../api/admit.ts";
 import { notFound, toStatus } from "../../api/errors.ts";
-import { confirmNoEscalation, type EscalationResult, type RbacObject } from "../../api/rbac/escalation.ts";
+import { confirmNoEscalation, type EscalationResult, type RbacObject, rulesFor } from "../../api/rbac/escalation.ts";
 import { type Decision, evaluate, type RequestAttributes, type UserInfo } from "../../api/rbac/evaluate.ts";
 import { buildEdgeTable, type EdgeTable } from "../../ingress/edge-table.ts";
 import type { PemPair } from "../../pki/certificates.ts";
@@ -296,6 +297,12 @@ export class ClusterStore extends DurableObject<Env> implements StoreRpc {
   async authorize(user: UserInfo, attrs: RequestAttributes): Promise<Decision> {
     const core = await this.ready();
     return evaluate(user, attrs, core.rbacObjects());
+  }
+
+  /** Every RBAC rule that applies to the user in the namespace ("" for the cluster scope). */
+  async rulesFor(user: UserInfo, namespace: string): Promise<PolicyRule[]> {
+    const core = await this.ready();
+    return rulesFor(user, namespace, core.rbacObjects());
   }
 
   /**

@@ -3,6 +3,7 @@
 
 import type { AgentFrame } from "../../../schemas/agent/protocol.ts";
 import type { KubeObject, ListMeta } from "../../../schemas/object.ts";
+import type { PolicyRule } from "../../../schemas/rbac/role.ts";
 import type { Status } from "../../api/errors.ts";
 import type { EscalationResult } from "../../api/rbac/escalation.ts";
 import type { Decision, RequestAttributes, UserInfo } from "../../api/rbac/types.ts";
@@ -118,6 +119,8 @@ export interface StoreRpc {
   issueServiceAccountToken(request: Omit<TokenIssue, "now">): Promise<StoreResult<IssuedToken>>;
   clusterCa(): Promise<string>;
   authorize(user: UserInfo, attrs: RequestAttributes): Promise<Decision>;
+  /** Every RBAC rule that applies to the user in the namespace (SelfSubjectRulesReview). */
+  rulesFor(user: UserInfo, namespace: string): Promise<PolicyRule[]>;
   confirmRbacWrite(user: UserInfo, object: KubeObject): Promise<EscalationResult>;
   nodeServingCert(node: string, publicKeyPem: string): Promise<StoreResult<{ certPem: string; caPem: string }>>;
   joinNode(input: {

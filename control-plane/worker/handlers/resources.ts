@@ -1,6 +1,6 @@
 // Routes a parsed resource path and method to its handler.
 
-import { resourceFor } from "../../../schemas/registry.ts";
+import { resourceFor, reviewFor } from "../../../schemas/registry.ts";
 import { ApiError } from "../../api/errors.ts";
 import { authorizeNode } from "../node-authorizer.ts";
 import { authorizeRbac } from "../rbac-authorizer.ts";
@@ -8,6 +8,7 @@ import type { ResourcePath } from "../request-path.ts";
 import type { RequestContext, ResourceRequest } from "./context.ts";
 import { patchObject } from "./patch.ts";
 import { getObject, listOrWatch } from "./read.ts";
+import { handleReview } from "./reviews.ts";
 import { handleSubresource } from "./subresources.ts";
 import { createObject, deleteCollection, deleteObject, replaceObject } from "./write.ts";
 
@@ -15,7 +16,7 @@ export function notFoundPath(): ApiError {
   return new ApiError(404, "NotFound", "the server could not find the requested resource", {});
 }
 
-function methodNotAllowed(method: string, what: string): ApiError {
+export function methodNotAllowed(method: string, what: string): ApiError {
   return new ApiError(
     405,
     "MethodNotAllowed",
@@ -24,6 +25,8 @@ function methodNotAllowed(method: string, what: string): ApiError {
 }
 
 export async function handleResource(ctx: RequestContext, path: ResourcePath): Promise<Response> {
+  const review = reviewFor(path.group, path.version, path.plural);
+  if (review) return handleReview(ctx, review, path);
   const rt = resourceFor(path.group, path.version, path.plural);
   if (!rt) throw notFoundPath();
   // A namespaced resource is addressed per namespace, except for lists across all of them.
