@@ -170,8 +170,25 @@ describe("the seed manifest", () => {
     await ok("delete", "pod", "solo");
   });
 
-  it("scales through the scale subresource", async () => {
+  it("scales through the scale subresource, which then owns the replica count", async () => {
     expect(await ok("scale", "deployment", "web-app", "--replicas=5")).toBe("deployment.apps/web-app scaled\n");
+    expect(await ok("get", "deploy", "web-app", "-o", "jsonpath={.spec.replicas}")).toBe("5");
+    const deploy = JSON.parse(await ok("get", "deploy", "web-app", "-o", "json", "--show-managed-fields"));
+    expect(deploy.metadata.managedFields).toContainEqual(
+      expect.objectContaining({
+        manager: "kubectl",
+        operation: "Update",
+        subresource: "scale",
+        fieldsV1: { "f:spec": { "f:replicas": {} } },
+      }),
+    );
+    // A server-side apply of the manifest's 3 replicas now meets that owner, as upstream words it
+    // (and the image the client-side apply above changed, which kubectl-client-side-apply owns).
+    const apply = await kubectl("apply", "--server-side", "-f", SEED);
+    expect(apply.code).not.toBe(0);
+    expect(apply.stderr).toMatch(
+      /conflicts? with "kubectl" with subresource "scale" using apps\/v1:\s+(- )?\.spec\.replicas/,
+    );
     expect(await ok("get", "deploy", "web-app", "-o", "jsonpath={.spec.replicas}")).toBe("5");
   });
 

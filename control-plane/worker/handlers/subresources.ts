@@ -6,6 +6,7 @@ import type { Subresource } from "../../../schemas/registry.ts";
 import { ApiError, badRequest } from "../../api/errors.ts";
 import { formatLabelSelector, fromStructured, type StructuredSelector } from "../../api/selectors/labels.ts";
 import { decodeObjectBody, mediaType, readBody } from "../body.ts";
+import { managerOf } from "../managed-fields.ts";
 import { parseWriteQuery } from "../query.ts";
 import { json, objectResponse } from "../respond.ts";
 import { unwrap } from "../store-client.ts";
@@ -115,7 +116,10 @@ export async function writeScale(
     spec: { ...(live.spec as object), replicas },
     metadata: { ...live.metadata, resourceVersion: rv || live.metadata.resourceVersion },
   };
-  const updated = unwrap(await req.store.update(req.ref, next, { dryRun: q.dryRun }));
+  // The writer owns spec.replicas through the scale subresource, as upstream records it: a later
+  // server-side apply of another replica count conflicts with `"kubectl" with subresource "scale"`.
+  const manager = managerOf(q.fieldManager, req.request.headers.get("user-agent"), false);
+  const updated = unwrap(await req.store.update(req.ref, next, { dryRun: q.dryRun, manager, subresource: "scale" }));
   return json(toScale(updated));
 }
 
