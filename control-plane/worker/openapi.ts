@@ -51,6 +51,18 @@ function patchOperation(r: ResourceType) {
   };
 }
 
+function createOperation(r: ResourceType) {
+  return {
+    post: {
+      operationId: `create${r.kind}`,
+      "x-kubernetes-action": "post",
+      "x-kubernetes-group-version-kind": { group: r.group, version: r.version, kind: r.kind },
+      parameters: [QUERY("dryRun"), QUERY("fieldManager"), QUERY("fieldValidation")],
+      responses: { "201": { description: "Created" } },
+    },
+  };
+}
+
 function document(group: string, version: string) {
   const paths: Record<string, unknown> = {};
   const kinds: KindSchema[] = [];
@@ -62,10 +74,13 @@ function document(group: string, version: string) {
     const strategy = findStrategy(r);
     if (strategy) kinds.push({ group, version, kind: r.kind, schema: strategy.schema });
   }
-  // Create-only kinds: their schemas, and no PATCH operation.
+  // Create-only kinds: a POST operation (where `kubectl explain` finds a resource's kind) and
+  // their schemas.
   for (const r of REVIEWS) {
     const schema = r.group === group && r.version === version ? reviewSchema(r.kind) : undefined;
-    if (schema) kinds.push({ group, version, kind: r.kind, schema });
+    if (!schema) continue;
+    paths[`/${gvPath(group, version)}/${r.plural}`] = createOperation(r);
+    kinds.push({ group, version, kind: r.kind, schema });
   }
   return {
     openapi: "3.0.0",

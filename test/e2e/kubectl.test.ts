@@ -359,6 +359,9 @@ describe("auth can-i and whoami", () => {
     expect((await as("get", "pods")).code).toBe(0);
     expect((await as("delete", "pod", "nginx")).stderr).toContain("Forbidden");
     expect((await as("auth", "can-i", "--list")).stdout).toMatch(/^pods\s+\[\]\s+\[\]\s+\[get list\]$/m);
+    expect(await ok("explain", "selfsubjectaccessreview.spec")).toMatch(
+      /^ {2}resourceAttributes\t<ResourceAttributes>$/m,
+    );
   });
 });
 
