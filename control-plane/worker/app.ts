@@ -15,6 +15,7 @@ import {
   wantsAggregated,
 } from "./discovery.ts";
 import { handleResource, notFoundPath } from "./handlers/resources.ts";
+import { actingIdentity } from "./impersonation.ts";
 import { handleJoin, handleNodeSocket } from "./nodes.ts";
 import { openApiDocument, openApiIndex } from "./openapi.ts";
 import { parseApiPath } from "./request-path.ts";
@@ -47,7 +48,7 @@ async function serveCluster(
     if (!(await clusterExists(env, cluster))) throw missingCluster(cluster);
     return handleJoin(request, env, cluster);
   }
-  const identity = await authenticate(
+  const authenticated = await authenticate(
     request.headers.get("authorization"),
     request.headers.get("cf-connecting-ip") ?? "local",
     {
@@ -59,8 +60,12 @@ async function serveCluster(
         (await clusterExists(env, cluster)) ? storeFor(env, cluster).credentialIdentity(hash, API_AUDIENCE) : undefined,
     },
   );
-  if (identity.cluster !== undefined && identity.cluster !== cluster)
+  if (authenticated.cluster !== undefined && authenticated.cluster !== cluster)
     throw new ApiError(401, "Unauthorized", "Unauthorized");
+  // Only a service account's impersonation asks RBAC, and its token proved the cluster exists.
+  const identity = await actingIdentity(request.headers, authenticated, cluster, (who, attrs) =>
+    storeFor(env, cluster).authorize({ name: who.user, groups: who.groups }, attrs),
+  );
   if (prefix === "") {
     const m = /^\/kflare\/v1\/clusters(?:\/([^/]+))?\/?$/.exec(rest);
     if (m) return handleClusters(request, env, identity, m[1]);

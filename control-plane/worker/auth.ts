@@ -25,6 +25,9 @@ export interface Identity {
   node?: string;
   /** For service-account tokens: the account, and the pod a bound token belongs to. */
   serviceAccount?: { namespace: string; name: string; uid: string; pod?: { name: string; uid: string } };
+  /** Set by impersonation (Impersonate-Uid, Impersonate-Extra-*): shown by `kubectl auth whoami`. */
+  uid?: string;
+  extra?: Record<string, string[]>;
 }
 
 const encoder = new TextEncoder();

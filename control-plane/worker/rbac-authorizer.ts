@@ -6,6 +6,7 @@ import type { KubeObject } from "../../schemas/object.ts";
 import { ApiError } from "../api/errors.ts";
 import type { Identity } from "./auth.ts";
 import type { ResourceRequest } from "./handlers/context.ts";
+import { decidedByRbac } from "./impersonation.ts";
 import { refuse, verbOf } from "./node-authorizer.ts";
 
 export async function authorizeRbac(identity: Identity, req: ResourceRequest): Promise<void> {
@@ -39,7 +40,7 @@ export async function authorizeRbac(identity: Identity, req: ResourceRequest): P
  * (unless it has `escalate` or `bind`): checked on the object as it will be stored.
  */
 export async function confirmRbacWrite(req: ResourceRequest, object: KubeObject): Promise<void> {
-  if (req.identity.serviceAccount === undefined || req.rt.group !== "rbac.authorization.k8s.io") return;
+  if (!decidedByRbac(req.identity) || req.rt.group !== "rbac.authorization.k8s.io") return;
   const result = await req.store.confirmRbacWrite({ name: req.identity.user, groups: req.identity.groups }, object);
   if (!result.allowed) {
     const s = result.status;

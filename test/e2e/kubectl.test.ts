@@ -341,7 +341,7 @@ describe("authentication", () => {
   });
 });
 
-describe("auth can-i and whoami", () => {
+describe("auth can-i, whoami and --as", () => {
   it("answers for the admin and for a service account as their requests are decided", async () => {
     expect(await ok("auth", "whoami")).toMatch(/^Username\s+kflare:admin$/m);
     expect(await ok("auth", "can-i", "delete", "nodes")).toBe("yes\n");
@@ -359,6 +359,17 @@ describe("auth can-i and whoami", () => {
     expect((await as("get", "pods")).code).toBe(0);
     expect((await as("delete", "pod", "nginx")).stderr).toContain("Forbidden");
     expect((await as("auth", "can-i", "--list")).stdout).toMatch(/^pods\s+\[\]\s+\[\]\s+\[get list\]$/m);
+    // The admin asks the same questions as the service account (--as), and gets its answers.
+    const sa = "--as=system:serviceaccount:default:reader";
+    expect(await ok("auth", "can-i", "list", "pods", sa)).toBe("yes\n");
+    const asMayNot = await kubectl("auth", "can-i", "delete", "pods", sa);
+    expect([asMayNot.code, asMayNot.stdout]).toEqual([1, "no\n"]);
+    expect((await kubectl("get", "pods", "-n", "kube-system", sa)).stderr).toContain(
+      'User "system:serviceaccount:default:reader" cannot list resource "pods"',
+    );
+    expect(await ok("auth", "whoami", "--as=jane", "--as-group=devs")).toMatch(
+      /^Groups\s+\[devs system:authenticated\]$/m,
+    );
     expect(await ok("explain", "selfsubjectaccessreview.spec")).toMatch(
       /^ {2}resourceAttributes\t<ResourceAttributes>$/m,
     );

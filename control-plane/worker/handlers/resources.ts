@@ -2,6 +2,7 @@
 
 import { resourceFor, reviewFor } from "../../../schemas/registry.ts";
 import { ApiError } from "../../api/errors.ts";
+import { decidedByRbac } from "../impersonation.ts";
 import { authorizeNode } from "../node-authorizer.ts";
 import { authorizeRbac } from "../rbac-authorizer.ts";
 import type { ResourcePath } from "../request-path.ts";
@@ -42,7 +43,7 @@ export async function handleResource(ctx: RequestContext, path: ResourcePath): P
     namespace: rt.namespaced ? (path.namespace ?? "") : "",
   };
   if (ctx.identity.node !== undefined) await authorizeNode(ctx.identity, req);
-  else if (ctx.identity.serviceAccount !== undefined) await authorizeRbac(ctx.identity, req);
+  else if (decidedByRbac(ctx.identity)) await authorizeRbac(ctx.identity, req);
   const method = ctx.request.method;
   if (path.subresource !== undefined) {
     if (path.name === undefined) throw notFoundPath();

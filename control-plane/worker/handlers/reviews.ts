@@ -21,6 +21,7 @@ import { decodeWithSchema } from "../../api/strategies/index.ts";
 import { rfc3339 } from "../../api/time.ts";
 import type { Identity } from "../auth.ts";
 import { decodeObjectBody, mediaType, readBody } from "../body.ts";
+import { decidedByRbac } from "../impersonation.ts";
 import { nodeRefusal } from "../node-authorizer.ts";
 import { parseWriteQuery } from "../query.ts";
 import { authorizeRbac } from "../rbac-authorizer.ts";
@@ -43,7 +44,7 @@ export async function handleReview(ctx: RequestContext, rt: ResourceType, path: 
   };
   // Asking about oneself is what upstream's system:basic-user grants every authenticated user;
   // a service account meets RBAC here as anywhere (an admin may have narrowed that binding).
-  if (ctx.identity.serviceAccount !== undefined) await authorizeRbac(ctx.identity, req);
+  if (decidedByRbac(ctx.identity)) await authorizeRbac(ctx.identity, req);
   const q = parseWriteQuery(ctx.url.searchParams);
   const raw = await decodeObjectBody(mediaType(ctx.request), await readBody(ctx.request));
   const schema = reviewSchema(rt.kind);
@@ -180,14 +181,15 @@ async function rulesReviewStatus(ctx: RequestContext, namespace: string) {
 
 function userInfo(id: Identity): UserInfo {
   const sa = id.serviceAccount;
-  const extra: Record<string, string[]> = {};
+  const extra: Record<string, string[]> = { ...id.extra };
   if (sa?.pod) {
     extra["authentication.kubernetes.io/pod-name"] = [sa.pod.name];
     extra["authentication.kubernetes.io/pod-uid"] = [sa.pod.uid];
   }
+  const uid = id.uid ?? sa?.uid;
   return {
     username: id.user,
-    ...(sa ? { uid: sa.uid } : {}),
+    ...(uid ? { uid } : {}),
     groups: id.groups,
     ...(Object.keys(extra).length > 0 ? { extra } : {}),
   };
