@@ -87,6 +87,13 @@ export interface AuthConfig {
   cacheMs?: number;
 }
 
+/** Upstream's privileged group: allowed everything, whatever RBAC says. */
+export const SUPERUSER_GROUP = "system:masters";
+
+export function isSuperuser(identity: Identity): boolean {
+  return identity.groups.includes(SUPERUSER_GROUP);
+}
+
 export function nodeIdentity(node: string, cluster: string): Identity {
   return { user: `system:node:${node}`, groups: ["system:nodes", "system:authenticated"], cluster, node };
 }
@@ -139,6 +146,6 @@ export async function authenticate(header: string | null, client: string, config
 
 const ADMIN: Identity = {
   user: "kflare:admin",
-  groups: ["system:masters", "system:authenticated"],
+  groups: [SUPERUSER_GROUP, "system:authenticated"],
   cluster: undefined,
 };

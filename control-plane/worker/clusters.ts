@@ -4,7 +4,7 @@
 import { ApiError, forbidden, invalid, notFound } from "../api/errors.ts";
 import type { ClusterDirectory } from "../durable-objects/directory/cluster-directory.ts";
 import { edgeRouter } from "../durable-objects/edge/edge-router.ts";
-import type { Identity } from "./auth.ts";
+import { type Identity, isSuperuser } from "./auth.ts";
 import { parseJson } from "./body.ts";
 import { json } from "./respond.ts";
 import { storeFor } from "./store-client.ts";
@@ -29,7 +29,7 @@ export async function clusterExists(env: Env, name: string): Promise<boolean> {
 }
 
 function requireDeploymentAdmin(identity: Identity): void {
-  if (identity.cluster !== undefined || !identity.groups.includes("system:masters")) {
+  if (identity.cluster !== undefined || !isSuperuser(identity)) {
     throw forbidden("only the deployment's admin can manage clusters");
   }
 }

@@ -6,21 +6,15 @@
 
 import { badRequest, forbidden } from "../api/errors.ts";
 import type { RequestAttributes, ResourceAttributes } from "../api/rbac/types.ts";
-import { type Identity, nodeIdentity } from "./auth.ts";
+import { type Identity, isSuperuser, nodeIdentity, serviceAccountIdentity } from "./auth.ts";
 
 const USER = "impersonate-user";
 const GROUP = "impersonate-group";
 const UID = "impersonate-uid";
 const EXTRA_PREFIX = "impersonate-extra-";
 
-const SUPERUSER_GROUP = "system:masters";
 const SA_PREFIX = "system:serviceaccount:";
 const NODE_PREFIX = "system:node:";
-
-/** Whether RBAC decides for an identity: everyone but the superuser group and nodes. */
-export function decidedByRbac(identity: Identity): boolean {
-  return identity.node === undefined && !identity.groups.includes(SUPERUSER_GROUP);
-}
 
 /** Asks RBAC about the requester; the store's `authorize`. */
 export type RbacCheck = (identity: Identity, attrs: RequestAttributes) => Promise<{ allowed: boolean }>;
@@ -107,9 +101,7 @@ export async function actingIdentity(
   if (!r) return requester;
   for (const c of checks(r)) {
     // Nodes may not impersonate (upstream's node authorizer has no opinion and no role grants it).
-    const allowed =
-      requester.groups.includes(SUPERUSER_GROUP) ||
-      (requester.node === undefined && (await rbac(requester, c)).allowed);
+    const allowed = isSuperuser(requester) || (requester.node === undefined && (await rbac(requester, c)).allowed);
     if (!allowed) {
       const scope = c.namespace ? `in the namespace "${c.namespace}"` : "at the cluster scope";
       throw forbidden(
@@ -121,29 +113,25 @@ export async function actingIdentity(
   return impersonated(r, cluster);
 }
 
-function impersonated(r: Requested, cluster: string): Identity {
-  const groups = [...r.groups];
-  const add = (g: string) => {
-    if (!groups.includes(g)) groups.push(g);
-  };
+/** The identity a user name stands for, built as authentication builds one of its kind. */
+function baseIdentity(r: Requested, cluster: string): Identity {
   const sa = serviceAccountOf(r.user);
-  if (sa) {
-    add("system:serviceaccounts");
-    add(`system:serviceaccounts:${sa.namespace}`);
-  }
-  if (r.user === "system:anonymous") add("system:unauthenticated");
-  else add("system:authenticated");
-  const extra = Object.keys(r.extra).length > 0 ? { extra: r.extra } : {};
+  // A service account's user name brings its groups.
+  if (sa) return serviceAccountIdentity({ ...sa, uid: r.uid ?? "" }, cluster);
   // A node as upstream's node authorizer recognises one: its user name and the system:nodes group.
-  if (r.user.startsWith(NODE_PREFIX) && groups.includes("system:nodes")) {
-    return { ...nodeIdentity(r.user.slice(NODE_PREFIX.length), cluster), groups, ...extra };
-  }
+  if (r.user.startsWith(NODE_PREFIX) && r.groups.includes("system:nodes"))
+    return nodeIdentity(r.user.slice(NODE_PREFIX.length), cluster);
+  const everyone = r.user === "system:anonymous" ? "system:unauthenticated" : "system:authenticated";
+  return { user: r.user, groups: [everyone], cluster };
+}
+
+/** The identity asked for, with the groups asked for in front of its own. */
+function impersonated(r: Requested, cluster: string): Identity {
+  const base = baseIdentity(r, cluster);
   return {
-    user: r.user,
-    groups,
-    cluster,
-    ...(sa ? { serviceAccount: { ...sa, uid: r.uid ?? "" } } : {}),
+    ...base,
+    groups: [...new Set([...r.groups, ...base.groups])],
     ...(r.uid !== undefined ? { uid: r.uid } : {}),
-    ...extra,
+    ...(Object.keys(r.extra).length > 0 ? { extra: r.extra } : {}),
   };
 }

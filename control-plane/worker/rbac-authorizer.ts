@@ -1,13 +1,17 @@
-// Authorization of service-account requests by RBAC (Roles, ClusterRoles and their bindings in the
-// cluster's store), as kube-apiserver's RBAC authorizer decides them. The deployment admin
-// (system:masters) and nodes (the node authorizer) are decided elsewhere.
+// Authorization by RBAC (Roles, ClusterRoles and their bindings in the cluster's store), as
+// kube-apiserver's RBAC authorizer decides it, for every identity but the superuser group (allowed
+// everything) and nodes (the node authorizer): service accounts, and whoever is impersonated.
 
 import type { KubeObject } from "../../schemas/object.ts";
 import { ApiError } from "../api/errors.ts";
-import type { Identity } from "./auth.ts";
+import { type Identity, isSuperuser } from "./auth.ts";
 import type { ResourceRequest } from "./handlers/context.ts";
-import { decidedByRbac } from "./impersonation.ts";
 import { refuse, verbOf } from "./node-authorizer.ts";
+
+/** Whether RBAC decides for an identity: everyone but the superuser group and nodes. */
+export function decidedByRbac(identity: Identity): boolean {
+  return identity.node === undefined && !isSuperuser(identity);
+}
 
 export async function authorizeRbac(identity: Identity, req: ResourceRequest): Promise<void> {
   // Opening a session into a pod is a create, whatever the method (WebSocket upgrades are GETs):

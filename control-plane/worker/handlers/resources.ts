@@ -2,9 +2,8 @@
 
 import { resourceFor, reviewFor } from "../../../schemas/registry.ts";
 import { ApiError } from "../../api/errors.ts";
-import { decidedByRbac } from "../impersonation.ts";
 import { authorizeNode } from "../node-authorizer.ts";
-import { authorizeRbac } from "../rbac-authorizer.ts";
+import { authorizeRbac, decidedByRbac } from "../rbac-authorizer.ts";
 import type { ResourcePath } from "../request-path.ts";
 import type { RequestContext, ResourceRequest } from "./context.ts";
 import { patchObject } from "./patch.ts";

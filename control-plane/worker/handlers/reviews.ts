@@ -19,18 +19,15 @@ import type { RequestAttributes } from "../../api/rbac/types.ts";
 import { checkTypeMeta } from "../../api/strategies/base.ts";
 import { decodeWithSchema } from "../../api/strategies/index.ts";
 import { rfc3339 } from "../../api/time.ts";
-import type { Identity } from "../auth.ts";
+import { type Identity, isSuperuser } from "../auth.ts";
 import { decodeObjectBody, mediaType, readBody } from "../body.ts";
-import { decidedByRbac } from "../impersonation.ts";
 import { nodeRefusal } from "../node-authorizer.ts";
 import { parseWriteQuery } from "../query.ts";
-import { authorizeRbac } from "../rbac-authorizer.ts";
+import { authorizeRbac, decidedByRbac } from "../rbac-authorizer.ts";
 import type { ResourcePath } from "../request-path.ts";
 import { json } from "../respond.ts";
 import type { RequestContext, ResourceRequest } from "./context.ts";
 import { methodNotAllowed, notFoundPath } from "./resources.ts";
-
-const SUPERUSER_GROUP = "system:masters";
 
 export async function handleReview(ctx: RequestContext, rt: ResourceType, path: ResourcePath): Promise<Response> {
   if (path.namespace !== undefined || path.name !== undefined || path.subresource !== undefined) throw notFoundPath();
@@ -81,37 +78,20 @@ async function accessReviewStatus(
 ): Promise<SubjectAccessReviewStatus> {
   const ra = review.spec?.resourceAttributes;
   const na = review.spec?.nonResourceAttributes;
-  if (ra && na) {
-    throw invalid(
-      "SelfSubjectAccessReview",
-      "",
-      [
-        {
-          reason: "FieldValueInvalid",
-          field: "spec.nonResourceAttributes",
-          message: "Invalid value: cannot be specified in combination with resourceAttributes",
-        },
-      ],
-      "authorization.k8s.io",
+  const refuse = (field: string, message: string) =>
+    invalid("SelfSubjectAccessReview", "", [{ reason: "FieldValueInvalid", field, message }], "authorization.k8s.io");
+  if (ra && na)
+    throw refuse(
+      "spec.nonResourceAttributes",
+      "Invalid value: cannot be specified in combination with resourceAttributes",
     );
-  }
-  if (!ra && !na) {
-    throw invalid(
-      "SelfSubjectAccessReview",
-      "",
-      [
-        {
-          reason: "FieldValueInvalid",
-          field: "spec.resourceAttributes",
-          message:
-            'Invalid value: "null": exactly one of nonResourceAttributes or resourceAttributes must be specified',
-        },
-      ],
-      "authorization.k8s.io",
+  if (!ra && !na)
+    throw refuse(
+      "spec.resourceAttributes",
+      'Invalid value: "null": exactly one of nonResourceAttributes or resourceAttributes must be specified',
     );
-  }
   const id = ctx.identity;
-  if (id.groups.includes(SUPERUSER_GROUP)) return { allowed: true };
+  if (isSuperuser(id)) return { allowed: true };
   if (id.node !== undefined && ra) {
     const why = await nodeRefusal(id.node, nodeRequest(ra), ctx.store);
     return why === undefined ? { allowed: true } : { allowed: false, reason: why };
@@ -157,7 +137,7 @@ async function rulesReviewStatus(ctx: RequestContext, namespace: string) {
   // The superuser group is allowed everything whatever RBAC says; the node authorizer cannot list
   // what it allows (it depends on the node's pods), so for a node the list is incomplete, as
   // upstream's rules review says too.
-  if (id.groups.includes(SUPERUSER_GROUP)) rules.unshift(ALL_RESOURCES, ALL_PATHS);
+  if (isSuperuser(id)) rules.unshift(ALL_RESOURCES, ALL_PATHS);
   const resourceRules = rules
     .filter((r) => !r.nonResourceURLs?.length)
     .map((r) => ({
