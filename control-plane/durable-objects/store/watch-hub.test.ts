@@ -6,7 +6,7 @@ import type { KubeObject } from "../../../schemas/object.ts";
 import { resourceFor } from "../../../schemas/registry.ts";
 import { parseFieldSelector } from "../../api/selectors/fields.ts";
 import type { Change } from "./revision-log.ts";
-import { roundIntervalMs, type WatcherSpec, WatchHub } from "./watch-hub.ts";
+import { roundIntervalMs, roundSpacingMs, type WatcherSpec, WatchHub } from "./watch-hub.ts";
 
 const rt = resourceFor("", "v1", "pods")!;
 
@@ -121,6 +121,40 @@ describe("watch hub", () => {
     expect(roundIntervalMs(30)).toBe(5);
     expect(roundIntervalMs(60)).toBe(10);
     expect(roundIntervalMs(100)).toBe(10);
+  });
+
+  it("writes to at most 25 watchers a round, spacing rounds so that each still gets one per interval", () => {
+    // Few watchers: one round serves them all.
+    expect(roundSpacingMs(10)).toBeCloseTo(roundIntervalMs(10));
+    expect(roundSpacingMs(25)).toBeCloseTo(roundIntervalMs(25));
+    // Many: four rounds of 25 per 10 ms interval for 100, forty for 1000.
+    expect(roundSpacingMs(100)).toBeCloseTo(2.5);
+    expect(roundSpacingMs(1000)).toBeCloseTo(0.25);
+  });
+
+  it("delivers every event, in order, to each of 100 watchers served in several rounds", async () => {
+    const hub = passThroughHub();
+    const opened = Array.from({ length: 100 }, () => hub.open(spec(), undefined));
+    const received = opened.map(async ({ readable }) => {
+      const reader = readable.getReader();
+      const decoder = new TextDecoder();
+      const got: string[] = [];
+      while (got.length < 5) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        got.push(...names(decoder.decode(value)));
+      }
+      reader.releaseLock();
+      return got;
+    });
+    // Published a few at a time, as writes come, while earlier rounds are still going out.
+    for (let rv = 1; rv <= 5; rv++) {
+      hub.publish([added(rv)]);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    const all = await Promise.all(received);
+    hub.closeAll();
+    for (const got of all) expect(got).toEqual(["p1", "p2", "p3", "p4", "p5"]);
   });
 
   it("sends the same line to every JSON watcher", async () => {
