@@ -5,11 +5,13 @@
 //   npm run bench:api -- [--runs N] [--concurrency N] [--tmp DIR] [--unbound] [--quick] [--sweep]
 //                        [--phases creates,reads,latency,watch]   (all by default; reads need creates)
 //                        [--watchers N]   (100 by default, the issue's figure; fewer to see how p99 scales)
+//                        [--gc]   (workerd traces its garbage collections: counted for each watch phase)
 import { access, constants, mkdir, writeFile } from "node:fs/promises";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { REPO_ROOT } from "../cli/local-control-plane.ts";
+import { LOCAL_V8_FLAGS, REPO_ROOT } from "../cli/local-control-plane.ts";
+import { TRACE_GC_FLAG } from "./lib/gc-log.ts";
 import { PHASES, type Phase, type PhaseDurations, type RunResult, runOnce } from "./lib/phases.ts";
 import { renderTable, verdicts } from "./lib/report.ts";
 import { sweep } from "./lib/sweep.ts";
@@ -79,12 +81,16 @@ async function main(): Promise<void> {
       sweep: { type: "boolean", default: false },
       phases: { type: "string" },
       watchers: { type: "string" },
+      gc: { type: "boolean", default: false },
     },
   });
   const log = (line: string): void => {
     // Closing the watch streams at the end of the watch phase is expected, not worth a backtrace.
     if (!/disconnected: operation canceled/.test(line)) console.log(line);
   };
+  // Both workerds take their V8 flags from this variable when they start (a value set outside wins).
+  if (values.gc)
+    process.env.MINIFLARE_WORKERD_V8_FLAGS = `${process.env.MINIFLARE_WORKERD_V8_FLAGS ?? LOCAL_V8_FLAGS} ${TRACE_GC_FLAG}`;
   const tmpRoot = await stateRoot(values.tmp);
   log(`State under ${tmpRoot}`);
   if (values.sweep) {
@@ -113,6 +119,7 @@ async function main(): Promise<void> {
       watchers,
       tmpRoot,
       unbound: values.unbound,
+      gc: values.gc,
       log,
     });
     results.push(r);

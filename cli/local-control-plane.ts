@@ -32,8 +32,10 @@ const CRASH_REPORT_GRACE_MS = 1_000;
  * Miniflare takes workerd's V8 flags from this variable only; a value the user set wins. See
  * docs/decisions.md.
  */
+export const LOCAL_V8_FLAGS = "--max-semi-space-size=2";
+
 export function useLocalV8Flags(): void {
-  process.env.MINIFLARE_WORKERD_V8_FLAGS ??= "--max-semi-space-size=2";
+  process.env.MINIFLARE_WORKERD_V8_FLAGS ??= LOCAL_V8_FLAGS;
 }
 const WORKERD_BACKTRACE = /^uncaught exception; exception = workerd\//;
 

@@ -22,13 +22,15 @@ export interface Floor {
 /**
  * `pkiDir` is the control plane's (same CA, same server certificate: one client trust setting
  * serves both); `stateDir` holds the floor's Durable Object; `config` gives the control plane's
- * compatibility date and flags so that both run the same workerd behaviour.
+ * compatibility date and flags so that both run the same workerd behaviour; `log`, when given, gets
+ * what the floor's workerd prints (V8's GC trace under `--gc`), which Miniflare prints otherwise.
  */
 export async function startFloor(
   pkiDir: string,
   stateDir: string,
   config: Pick<WorkerConfig, "compatibilityDate" | "compatibilityFlags">,
   caPem: string,
+  log?: (line: string) => void,
 ): Promise<Floor> {
   const files = pkiFiles(pkiDir);
   const [miniflare, bundle, cert, key, port] = await Promise.all([
@@ -53,6 +55,7 @@ export async function startFloor(
       // The same settings as the control plane where they cost throughput.
       logRequests: false,
       verbose: true,
+      ...(log === undefined ? {} : { handleStructuredLogs: ({ message }: { message: string }) => log(message) }),
       resourcePersistencePath: stateDir,
       compatibilityDate: config.compatibilityDate,
       compatibilityFlags: config.compatibilityFlags,

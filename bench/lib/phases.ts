@@ -7,6 +7,7 @@ import { REPO_ROOT, startControlPlane } from "../../cli/local-control-plane.ts";
 import { readWorkerConfig } from "../../cli/wrangler-config.ts";
 import { childWorkerds, withCpu } from "./cpu.ts";
 import { startFloor } from "./floor.ts";
+import { GcLog, type GcSummary } from "./gc-log.ts";
 import { Client } from "./http.ts";
 import { closedLoop, type LatencyResult, openLoop, type ThroughputResult } from "./load.ts";
 import { BENCH_NODE, createNamespace, createPods, type PodBody, podBody, podsPath } from "./pods.ts";
@@ -35,6 +36,8 @@ export interface RunOptions {
   tmpRoot: string;
   /** Leave pods unbound (the scheduler then works on every one); default: bound to BENCH_NODE. */
   unbound: boolean;
+  /** workerd prints V8's GC trace (api.ts adds the flag): count the collections of each watch phase. */
+  gc: boolean;
   log: (line: string) => void;
 }
 
@@ -82,6 +85,10 @@ export interface WatchSummary {
   clientCores: number;
   /** workerd CPU ms per pod written, its fan-out to every watcher included. */
   cpuMsPerWrite: number;
+  /** workerd's garbage collections during the writes (--gc; NaN otherwise). */
+  fullGcs: number;
+  fullGcMaxMs: number;
+  gcPauseMs: number;
   written: number;
   expected: number;
   received: number;
@@ -92,10 +99,16 @@ export interface WatchSummary {
   endedEarly: number;
 }
 
-function summarise(w: WatchResult, cpuMs: number): WatchSummary {
-  const { latency, writeLatency, writeErrors: _e, firstError: _f, ...counts } = w;
+const UNTRACED: GcSummary = { fullGcs: Number.NaN, fullGcMaxMs: Number.NaN, pauseTotalMs: Number.NaN };
+
+function summarise(w: WatchResult, cpuMs: number, gc: GcLog | undefined): WatchSummary {
+  const { latency, writeLatency, writeErrors: _e, firstError: _f, writesFrom, writesTo, ...counts } = w;
+  const collections = gc?.between(writesFrom, writesTo) ?? UNTRACED;
   return {
     ...counts,
+    fullGcs: collections.fullGcs,
+    fullGcMaxMs: collections.fullGcMaxMs,
+    gcPauseMs: collections.pauseTotalMs,
     p50Ms: latency.quantile(0.5),
     p99Ms: latency.quantile(0.99),
     maxMs: latency.max(),
@@ -151,6 +164,9 @@ export function skippedWatch(watchers: number): WatchSummary {
     clientLoopDelayP99Ms: n,
     clientCores: n,
     cpuMsPerWrite: n,
+    fullGcs: n,
+    fullGcMaxMs: n,
+    gcPauseMs: n,
     written: n,
     expected: n,
     received: n,
@@ -177,13 +193,26 @@ export async function runOnce(opts: RunOptions): Promise<RunResult> {
     if (r.errors > 0) errors.push({ phase, errors: r.errors, first: r.firstError });
   };
   const loadAtStart = loadavg()[0] ?? Number.NaN;
-  const cp = await startControlPlane({ dataDir, port: 0, log: (l) => log(`  [control plane] ${l}`) });
+  // Trace lines are counted, not printed: a run has thousands.
+  const apiGc = opts.gc ? new GcLog() : undefined;
+  const floorGc = opts.gc ? new GcLog() : undefined;
+  const cp = await startControlPlane({
+    dataDir,
+    port: 0,
+    log: (l) => apiGc?.observe(l) || log(`  [control plane] ${l}`),
+  });
   const apiPids = await childWorkerds();
   let floor: Awaited<ReturnType<typeof startFloor>> | undefined;
   const clients: Client[] = [];
   try {
     const config = await readWorkerConfig(join(REPO_ROOT, "wrangler.toml"), join(dataDir, "wrangler-config.json"));
-    floor = await startFloor(join(dataDir, "pki"), join(dataDir, "floor"), config, cp.caPem);
+    floor = await startFloor(
+      join(dataDir, "pki"),
+      join(dataDir, "floor"),
+      config,
+      cp.caPem,
+      (l) => floorGc?.observe(l) || log(`  [floor] ${l}`),
+    );
     const floorPids = (await childWorkerds()).filter((p) => !apiPids.includes(p));
     const api = new Client({ url: cp.url, caPem: cp.caPem, token: cp.adminToken }, concurrency);
     const cpuPer = async (pids: number[], fn: () => Promise<ThroughputResult>) => {
@@ -297,14 +326,14 @@ export async function runOnce(opts: RunOptions): Promise<RunResult> {
           postPath: podsPath("bench-watch"),
         }),
       );
-      watch = summarise(apiRun.result, apiRun.cpuMs);
+      watch = summarise(apiRun.result, apiRun.cpuMs, apiGc);
       log("  watch delivery, floor");
       const floorOpen = new Client(floorClient.target, 1024);
       clients.push(floorOpen);
       const floorRun = await withCpu(floorPids, () =>
         measureWatch(floorOpen, { ...watchPhase, namespace: "floor", watchPath: "/?watch=true", postPath: "/" }),
       );
-      floorWatch = summarise(floorRun.result, floorRun.cpuMs);
+      floorWatch = summarise(floorRun.result, floorRun.cpuMs, floorGc);
       note("watch writes", {
         errors: apiRun.result.writeErrors + apiRun.result.errorEvents,
         firstError: apiRun.result.firstError,

@@ -38,6 +38,9 @@ export interface WatchResult {
   clientLoopDelayP99Ms: number;
   /** This process's CPU over the writes, in cores (1 = one core busy all the time). */
   clientCores: number;
+  /** When the writes began and ended (performance.now()): the window other records are read for. */
+  writesFrom: number;
+  writesTo: number;
   firstError?: string;
 }
 
@@ -183,6 +186,7 @@ export async function measureWatch(api: Client, p: WatchPhase): Promise<WatchRes
       return r.status === 201 || `create ${name}: ${r.status} ${r.body.slice(0, 200)}`;
     });
     loopDelay.disable();
+    const writesTo = performance.now();
     const cpu = process.cpuUsage(cpuBefore);
     const clientCores = (cpu.user + cpu.system) / 1000 / (performance.now() - writesStarted);
     const expected = writes.ok * p.watchers;
@@ -218,6 +222,8 @@ export async function measureWatch(api: Client, p: WatchPhase): Promise<WatchRes
       // The histogram counts in ns, and from the timer's due time (resolution 1 ms): it is the delay.
       clientLoopDelayP99Ms: loopDelay.percentile(99) / 1e6,
       clientCores,
+      writesFrom: writesStarted,
+      writesTo,
       firstError: writes.firstError ?? odd,
     };
   } finally {
