@@ -21,8 +21,8 @@
 // further event is queued for it; this bounds the added delay to 10 ms instead.
 //
 // A round writes to at most 25 watchers (the ones waiting longest), and rounds are spaced so that
-// every watcher still gets its chunk once per interval: 100 watchers are served in four rounds
-// 2.5 ms apart rather than all at once. Requests queue behind a round's writes on the one thread, at
+// every waiting watcher is still served within one interval: 100 watchers are served in four
+// rounds 2.5 ms apart rather than all at once. Requests queue behind a round's writes on the one thread, at
 // each of their hops; 100 writes at once held every create behind them. In 9 interleaved pairs of
 // bench:api watch runs (100 watchers, 200 writes/s) this cut the median delivery p50 from 18.7 to
 // 15.2 ms and workerd CPU per watched write from 4.87 to 4.26 ms (lower in every pair). The p99 did
@@ -98,8 +98,8 @@ const ROUND_WATCHERS = 25;
 
 /**
  * The time between two flush rounds for this many watchers: rounds of at most ROUND_WATCHERS, as
- * many per roundIntervalMs as it takes to give every watcher one, so that a watcher still gets a
- * chunk per interval while the work is spread across it.
+ * many per roundIntervalMs as it takes to serve every watcher, so that none waits longer than an
+ * interval while the work is spread across it.
  */
 export function roundSpacingMs(watchers: number): number {
   return roundIntervalMs(watchers) * Math.min(1, ROUND_WATCHERS / watchers);
