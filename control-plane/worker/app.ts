@@ -18,6 +18,7 @@ import { handleResource, notFoundPath } from "./handlers/resources.ts";
 import { actingIdentity } from "./impersonation.ts";
 import { handleJoin, handleNodeSocket } from "./nodes.ts";
 import { openApiDocument, openApiIndex } from "./openapi.ts";
+import { rbacUser } from "./rbac-authorizer.ts";
 import { parseApiPath } from "./request-path.ts";
 import { errorResponse, json } from "./respond.ts";
 import { storeFor } from "./store-client.ts";
@@ -64,7 +65,7 @@ async function serveCluster(
     throw new ApiError(401, "Unauthorized", "Unauthorized");
   // Only a service account's impersonation asks RBAC, and its token proved the cluster exists.
   const identity = await actingIdentity(request.headers, authenticated, cluster, (who, attrs) =>
-    storeFor(env, cluster).authorize({ name: who.user, groups: who.groups }, attrs),
+    storeFor(env, cluster).authorize(rbacUser(who), attrs),
   );
   if (prefix === "") {
     const m = /^\/kflare\/v1\/clusters(?:\/([^/]+))?\/?$/.exec(rest);

@@ -4,6 +4,7 @@
 
 import type { KubeObject } from "../../schemas/object.ts";
 import { ApiError } from "../api/errors.ts";
+import type { UserInfo } from "../api/rbac/types.ts";
 import { type Identity, isSuperuser } from "./auth.ts";
 import type { ResourceRequest } from "./handlers/context.ts";
 import { refuse, verbOf } from "./node-authorizer.ts";
@@ -11,6 +12,11 @@ import { refuse, verbOf } from "./node-authorizer.ts";
 /** Whether RBAC decides for an identity: everyone but the superuser group and nodes. */
 export function decidedByRbac(identity: Identity): boolean {
   return identity.node === undefined && !isSuperuser(identity);
+}
+
+/** Who RBAC sees asking: an identity's user name and groups. */
+export function rbacUser(identity: Identity): UserInfo {
+  return { name: identity.user, groups: identity.groups };
 }
 
 export async function authorizeRbac(identity: Identity, req: ResourceRequest): Promise<void> {
@@ -25,17 +31,14 @@ export async function authorizeRbac(identity: Identity, req: ResourceRequest): P
     (verb === "list" || verb === "watch"
       ? /(?:^|,)metadata\.name==?([^,]+)(?:,|$)/.exec(req.url.searchParams.get("fieldSelector") ?? "")?.[1]
       : undefined);
-  const decision = await req.store.authorize(
-    { name: identity.user, groups: identity.groups },
-    {
-      verb,
-      apiGroup: req.rt.group,
-      resource: req.rt.plural,
-      ...(req.path.subresource ? { subresource: req.path.subresource } : {}),
-      ...(named !== undefined ? { name: named } : {}),
-      namespace: req.namespace,
-    },
-  );
+  const decision = await req.store.authorize(rbacUser(identity), {
+    verb,
+    apiGroup: req.rt.group,
+    resource: req.rt.plural,
+    ...(req.path.subresource ? { subresource: req.path.subresource } : {}),
+    ...(named !== undefined ? { name: named } : {}),
+    namespace: req.namespace,
+  });
   if (!decision.allowed) throw refuse(identity, verb, req, decision.reason);
 }
 
@@ -45,7 +48,7 @@ export async function authorizeRbac(identity: Identity, req: ResourceRequest): P
  */
 export async function confirmRbacWrite(req: ResourceRequest, object: KubeObject): Promise<void> {
   if (!decidedByRbac(req.identity) || req.rt.group !== "rbac.authorization.k8s.io") return;
-  const result = await req.store.confirmRbacWrite({ name: req.identity.user, groups: req.identity.groups }, object);
+  const result = await req.store.confirmRbacWrite(rbacUser(req.identity), object);
   if (!result.allowed) {
     const s = result.status;
     throw new ApiError(s.code, s.reason, s.message, s.details);

@@ -23,7 +23,7 @@ import { type Identity, isSuperuser } from "../auth.ts";
 import { decodeObjectBody, mediaType, readBody } from "../body.ts";
 import { nodeRefusal } from "../node-authorizer.ts";
 import { parseWriteQuery } from "../query.ts";
-import { authorizeRbac, decidedByRbac } from "../rbac-authorizer.ts";
+import { authorizeRbac, decidedByRbac, rbacUser } from "../rbac-authorizer.ts";
 import type { ResourcePath } from "../request-path.ts";
 import { json } from "../respond.ts";
 import type { RequestContext, ResourceRequest } from "./context.ts";
@@ -99,7 +99,7 @@ async function accessReviewStatus(
   const attrs: RequestAttributes = ra
     ? resourceAttributes(ra)
     : { verb: na?.verb ?? "", nonResourcePath: na?.path ?? "" };
-  const decision = await ctx.store.authorize({ name: id.user, groups: id.groups }, attrs);
+  const decision = await ctx.store.authorize(rbacUser(id), attrs);
   return decision.reason ? { allowed: decision.allowed, reason: decision.reason } : { allowed: decision.allowed };
 }
 
@@ -133,7 +133,7 @@ const ALL_PATHS: PolicyRule = { verbs: ["*"], nonResourceURLs: ["*"] };
 
 async function rulesReviewStatus(ctx: RequestContext, namespace: string) {
   const id = ctx.identity;
-  const rules = await ctx.store.rulesFor({ name: id.user, groups: id.groups }, namespace);
+  const rules = await ctx.store.rulesFor(rbacUser(id), namespace);
   // The superuser group is allowed everything whatever RBAC says; the node authorizer cannot list
   // what it allows (it depends on the node's pods), so for a node the list is incomplete, as
   // upstream's rules review says too.
