@@ -60,7 +60,7 @@ const ROWS: Row[] = [
   },
   { label: () => "watch delivery max (ms)", value: (r) => r.watch.maxMs, digits: 1 },
   { label: () => "the watched writes' own create p99 (ms)", value: (r) => r.watch.writeP99Ms, digits: 1 },
-  { label: () => "bench client's event-loop delay p99 (ms)", value: (r) => r.watch.clientLoopDelayP99Ms, digits: 1 },
+  { label: () => "bench watchers' event-loop delay p99 (ms)", value: (r) => r.watch.clientLoopDelayP99Ms, digits: 1 },
   { label: () => "bench client's CPU (cores)", value: (r) => r.watch.clientCores, digits: 2 },
   {
     label: () => "workerd CPU ms per watched write (fan-out included)",
@@ -74,7 +74,7 @@ const ROWS: Row[] = [
   { label: () => "floor watch delivery p99 (ms)", value: (r) => r.floorWatch.p99Ms, digits: 1 },
   { label: () => "the floor's watched writes' own insert p99 (ms)", value: (r) => r.floorWatch.writeP99Ms, digits: 1 },
   {
-    label: () => "bench client's event-loop delay p99, floor (ms)",
+    label: () => "bench watchers' event-loop delay p99, floor (ms)",
     value: (r) => r.floorWatch.clientLoopDelayP99Ms,
     digits: 1,
   },

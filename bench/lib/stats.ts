@@ -21,6 +21,19 @@ export class Samples {
     this.data[this.n++] = v;
   }
 
+  /** Samples from a copy of `values` (latencies handed over from another thread). */
+  static of(values: Float64Array): Samples {
+    const s = new Samples();
+    s.data = values.length > 0 ? values.slice() : s.data;
+    s.n = values.length;
+    return s;
+  }
+
+  /** A copy of the samples, in the order they were added. */
+  values(): Float64Array<ArrayBuffer> {
+    return this.data.slice(0, this.n);
+  }
+
   get count(): number {
     return this.n;
   }
