@@ -2,7 +2,7 @@
 // container, in namespaces of their own so each phase reads exactly what it wrote.
 import type { Client } from "./http.ts";
 
-/** The annotation carrying the client's send time (performance.now() ms) on watched writes. */
+/** The annotation carrying the client's send time on watched writes: `<seq>@<ms>`, ms on watch-receiver.ts's sharedNowMs clock. */
 export const SENT_ANNOTATION = "bench.kflare.dev/sent";
 
 export function podsPath(namespace: string, name?: string): string {
