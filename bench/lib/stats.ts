@@ -21,10 +21,10 @@ export class Samples {
     this.data[this.n++] = v;
   }
 
-  /** Samples from a copy of `values` (latencies handed over from another thread). */
-  static of(values: Float64Array): Samples {
+  /** Samples holding `values` itself, not a copy (latencies transferred from another thread). */
+  static of(values: Float64Array<ArrayBuffer>): Samples {
     const s = new Samples();
-    s.data = values.length > 0 ? values.slice() : s.data;
+    if (values.length > 0) s.data = values;
     s.n = values.length;
     return s;
   }

@@ -38,7 +38,7 @@ export interface ReceiverResult {
   errorEvents: number;
   otherEvents: number;
   endedEarly: number;
-  /** This thread's event-loop delay p99 over the writes, ms. */
+  /** This thread's event-loop delay p99 from the watches' opening to the stop, ms. */
   loopDelayP99Ms: number;
   firstError: string | undefined;
 }

@@ -8,12 +8,11 @@ import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { createCa, issueServerCert } from "../../cli/pki.ts";
 import { Client } from "./http.ts";
-import { measureWatch, type WatchPhase } from "./watch.ts";
+import { measureWatch, type WatchPhase, type WatchResult } from "./watch.ts";
 
 interface StandIn {
   url: string;
   caPem: string;
-  server: Server;
 }
 
 let server: Server | undefined;
@@ -46,7 +45,17 @@ async function standIn(line = (body: string) => `{"type":"ADDED","object":${body
   });
   await new Promise<void>((r) => server!.listen(0, "127.0.0.1", r));
   const { port } = server.address() as AddressInfo;
-  return { url: `https://127.0.0.1:${port}`, caPem: ca.certPem, server };
+  return { url: `https://127.0.0.1:${port}`, caPem: ca.certPem };
+}
+
+/** A watch phase of `watchers` against the stand-in, through the benchmark's own client. */
+async function measure(s: StandIn, watchers: number): Promise<WatchResult> {
+  const client = new Client({ url: s.url, caPem: s.caPem }, 64);
+  try {
+    return await measureWatch(client, phase(watchers));
+  } finally {
+    client.close();
+  }
 }
 
 function phase(watchers: number): WatchPhase {
@@ -66,9 +75,7 @@ function phase(watchers: number): WatchPhase {
 describe("measureWatch", () => {
   it("counts every write at every watcher once, with a latency for each", async () => {
     const s = await standIn();
-    const client = new Client({ url: s.url, caPem: s.caPem }, 64);
-    const r = await measureWatch(client, phase(4));
-    client.close();
+    const r = await measure(s, 4);
     expect(r.written).toBe(30);
     expect(r.expected).toBe(120);
     expect(r.received).toBe(120);
@@ -88,9 +95,7 @@ describe("measureWatch", () => {
         `{"type":"ADDED","object":${body}}\n{"type":"ADDED","object":${body}}\n` +
         `{"type":"MODIFIED","object":${body}}\n{"type":"ERROR","object":{"code":410}}\n`,
     );
-    const client = new Client({ url: s.url, caPem: s.caPem }, 64);
-    const r = await measureWatch(client, phase(2));
-    client.close();
+    const r = await measure(s, 2);
     expect(r.received).toBe(60);
     expect(r.lost).toBe(0);
     expect(r.duplicates).toBe(60);

@@ -22,11 +22,12 @@
 //
 // A round writes to at most 25 watchers (the ones waiting longest), and rounds are spaced so that
 // every waiting watcher is still served within one interval: 100 watchers are served in four
-// rounds 2.5 ms apart rather than all at once. Requests queue behind a round's writes on the one thread, at
-// each of their hops; 100 writes at once held every create behind them. In 9 interleaved pairs of
-// bench:api watch runs (100 watchers, 200 writes/s) this cut the median delivery p50 from 18.7 to
-// 15.2 ms and workerd CPU per watched write from 4.87 to 4.26 ms (lower in every pair). The p99 did
-// not move beyond the noise (medians 72.6 and 80.8 ms): full garbage collections set it.
+// rounds 2.5 ms apart rather than all at once. Requests queue behind a round's writes on the one
+// thread, at each of their hops; 100 writes at once held every create behind them. In 9 pairs of
+// interleaved bench:api watch runs (100 watchers, 200 writes/s) this cut the median delivery p50
+// from 18.7 to 15.2 ms and workerd CPU per watched write from 4.87 to 4.26 ms (lower in every
+// pair). The p99 did not move beyond the noise (medians 72.6 and 80.8 ms): full garbage
+// collections set it.
 
 import type { KubeObject } from "../../../schemas/object.ts";
 import type { ResourceType } from "../../../schemas/registry.ts";
