@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import type { Json, Miniflare } from "miniflare";
 import { bundleWorker } from "./bundle.ts";
 import { readDevVarsFile } from "./dev-vars.ts";
+import { directSocketBindings } from "./direct-sockets.ts";
 import { adminUserName, httpsUrl, renderKubeconfig } from "./kubeconfig.ts";
 import { ADMIN_TOKEN_HASH_VAR, ensureAdminCredential } from "./local-admin.ts";
 import { assertPortFree, isWildcardHost, localAddresses, PortInUseError, pickFreePort, waitFor200 } from "./net.ts";
@@ -124,18 +125,21 @@ export async function startControlPlane(opts: StartOptions): Promise<ControlPlan
   if (!bindings.INGRESS_DOMAIN) bindings.INGRESS_DOMAIN = LOCAL_INGRESS_DOMAIN;
   const ingressDomain = String(bindings.INGRESS_DOMAIN);
 
+  // The whole chain: agents joining with a CA pin find the CA in the handshake.
+  const chain = `${pki.certPem.trim()}\n${pki.caPem.trim()}\n`;
   let stopping: Promise<void> | undefined;
   const inspectorPort = process.env.KFLARE_INSPECTOR_PORT ? Number(process.env.KFLARE_INSPECTOR_PORT) : undefined;
   const workerdStarted = performance.now();
   useLocalV8Flags();
   const mf: Miniflare = new miniflare.Miniflare(
     miniflare.convertV4MiniflareOptions({
-      host: bindHost,
-      port,
+      // Miniflare's own socket (its entry worker, which Miniflare itself needs) stays on loopback at
+      // a port of its choosing; clients use the direct sockets below.
+      host: "127.0.0.1",
+      port: 0,
       https: true,
       httpsKey: pki.keyPem,
-      // The whole chain: agents joining with a CA pin find the CA in the handshake.
-      httpsCert: `${pki.certPem.trim()}\n${pki.caPem.trim()}\n`,
+      httpsCert: chain,
       // Fully offline: no request for Cloudflare's cf object, no telemetry, no dev registry.
       cf: false,
       telemetry: { enabled: false },
@@ -170,13 +174,15 @@ export async function startControlPlane(opts: StartOptions): Promise<ControlPlan
       modules: [{ type: "ESModule", path: bundlePath, contents: bundle.code }],
       // Module names are relative to this root and may not climb out of it.
       modulesRoot: dataDir,
-      // Ingress traffic gets its own plain-HTTP socket straight into the Worker's IngressEntrypoint,
-      // so local Ingress hosts never reach the API (and the API's address never reaches Ingress).
-      ...(ingressPort === undefined
-        ? {}
-        : {
-            unsafeDirectSockets: [{ host: bindHost, port: ingressPort, entrypoint: "IngressEntrypoint", proxy: false }],
-          }),
+      // The API's socket, HTTPS, straight into the Worker (cli/direct-sockets.ts). Ingress traffic
+      // gets its own plain-HTTP socket straight into the Worker's IngressEntrypoint, so local
+      // Ingress hosts never reach the API (and the API's address never reaches Ingress).
+      unsafeBindings: directSocketBindings([
+        { name: "api", host: bindHost, port, tls: { privateKey: pki.keyPem, certificateChain: chain } },
+        ...(ingressPort === undefined
+          ? []
+          : [{ name: "ingress", host: bindHost, port: ingressPort, entrypoint: "IngressEntrypoint" }]),
+      ]),
       bindings,
       durableObjects: Object.fromEntries(
         config.durableObjects.map((d) => [d.name, { className: d.className, useSQLite: d.sqlite }]),

@@ -6,6 +6,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { bundleWorker } from "../../cli/bundle.ts";
+import { directSocketBindings } from "../../cli/direct-sockets.ts";
 import { httpsUrl } from "../../cli/kubeconfig.ts";
 import { useLocalV8Flags } from "../../cli/local-control-plane.ts";
 import { pickFreePort, waitFor200 } from "../../cli/net.ts";
@@ -45,8 +46,12 @@ export async function startFloor(
   useLocalV8Flags(); // the floor runs on the same V8 settings as the control plane it is compared with
   const mf = new miniflare.Miniflare(
     miniflare.convertV4MiniflareOptions({
+      // Served as the control plane is: from a socket straight into the Worker (no entry worker).
       host: "127.0.0.1",
-      port,
+      port: 0,
+      unsafeBindings: directSocketBindings([
+        { name: "floor", host: "127.0.0.1", port, tls: { privateKey: key, certificateChain: chain } },
+      ]),
       https: true,
       httpsKey: key,
       httpsCert: chain,

@@ -54,6 +54,25 @@ describe("health and auth", () => {
     }
   });
 
+  it("throttles repeated failed logins per client address, which neither its port nor a header changes", async () => {
+    // The address as workerd reports it on a local socket (ip:port); Request's init types know
+    // only Cloudflare's own cf fields.
+    const from = (peer: string, token: string, header?: string) =>
+      exports.default.fetch(
+        new Request("https://kflare.test/api/v1/namespaces", {
+          headers: { authorization: `Bearer ${token}`, ...(header ? { "cf-connecting-ip": header } : {}) },
+          cf: { clientIp: peer } as RequestInitCfProperties,
+        }),
+      );
+    for (let i = 0; i < 20; i++) {
+      expect((await from(`198.51.100.7:${40000 + i}`, "wrong", `203.0.113.${i}`)).status).toBe(401);
+    }
+    const refused = await from("198.51.100.7:41000", TOKEN, "203.0.113.99");
+    expect(refused.status).toBe(429);
+    expect(await body(refused)).toMatchObject({ kind: "Status", code: 429, reason: "TooManyRequests" });
+    expect((await from("198.51.100.8:41000", TOKEN)).status).toBe(200);
+  });
+
   it("serves /version with a semver gitVersion", async () => {
     const v = await body(await call("/version"));
     expect(v.gitVersion).toMatch(/^v1\.35\.\d+/);

@@ -4,6 +4,7 @@
 import { Hono } from "hono";
 import { ApiError } from "../api/errors.ts";
 import { API_AUDIENCE, authenticate, type Identity } from "./auth.ts";
+import { clientAddress } from "./client-address.ts";
 import { CLUSTER_NAME, clusterExists, handleClusters } from "./clusters.ts";
 import {
   AGGREGATED_CONTENT_TYPE,
@@ -49,18 +50,14 @@ async function serveCluster(
     if (!(await clusterExists(env, cluster))) throw missingCluster(cluster);
     return handleJoin(request, env, cluster);
   }
-  const authenticated = await authenticate(
-    request.headers.get("authorization"),
-    request.headers.get("cf-connecting-ip") ?? "local",
-    {
-      adminTokenHash: env.ADMIN_TOKEN_HASH,
-      cluster,
-      // Credentials stored in a cluster are only looked up once the cluster is known to exist.
-      cacheMs: authCacheMs(env),
-      credentialFor: async (hash) =>
-        (await clusterExists(env, cluster)) ? storeFor(env, cluster).credentialIdentity(hash, API_AUDIENCE) : undefined,
-    },
-  );
+  const authenticated = await authenticate(request.headers.get("authorization"), clientAddress(request) ?? "local", {
+    adminTokenHash: env.ADMIN_TOKEN_HASH,
+    cluster,
+    // Credentials stored in a cluster are only looked up once the cluster is known to exist.
+    cacheMs: authCacheMs(env),
+    credentialFor: async (hash) =>
+      (await clusterExists(env, cluster)) ? storeFor(env, cluster).credentialIdentity(hash, API_AUDIENCE) : undefined,
+  });
   if (authenticated.cluster !== undefined && authenticated.cluster !== cluster)
     throw new ApiError(401, "Unauthorized", "Unauthorized");
   // Only a service account's impersonation asks RBAC, and its token proved the cluster exists.

@@ -12,6 +12,7 @@ import {
 } from "../durable-objects/node-session/ingress-streams.ts";
 import { nodeSessionName } from "../durable-objects/node-session/names.ts";
 import { edgeErrorResponse } from "../ingress/edge-response.ts";
+import { clientAddress } from "./client-address.ts";
 
 function positive(value: string | undefined, fallback: number): number {
   const n = Number(value);
@@ -39,7 +40,7 @@ export async function serveIngress(request: Request, env: Env): Promise<Response
   };
   const headers = new Headers(request.headers);
   // What a pod behind a reverse proxy expects to learn about the original request.
-  const client = request.headers.get("cf-connecting-ip");
+  const client = clientAddress(request);
   if (client) {
     const prior = request.headers.get("x-forwarded-for");
     headers.set("x-forwarded-for", prior ? `${prior}, ${client}` : client);

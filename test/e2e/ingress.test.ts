@@ -96,10 +96,11 @@ describe("Ingress at the edge, on the local Ingress port", { timeout: 240_000 },
       return names.every((n) => s.has(n)) ? s : undefined;
     });
     expect([...seen].sort()).toEqual(names);
-    // The pod sees the original host and how the request arrived.
+    // The pod sees the original host, how the request arrived, and from where (curl runs here).
     const headers = JSON.parse((await curl("web.example", "/headers")).body) as Record<string, string>;
     expect(headers).toMatchObject({
       host: "web.example",
+      "x-forwarded-for": "127.0.0.1",
       "x-forwarded-host": "web.example",
       "x-forwarded-proto": "http",
     });
