@@ -52,9 +52,6 @@ export async function startFloor(
       unsafeBindings: directSocketBindings([
         { name: "floor", host: "127.0.0.1", port, tls: { privateKey: key, certificateChain: chain } },
       ]),
-      https: true,
-      httpsKey: key,
-      httpsCert: chain,
       cf: false,
       telemetry: { enabled: false },
       // The same settings as the control plane where they cost throughput.
