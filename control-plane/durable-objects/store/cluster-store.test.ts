@@ -2,9 +2,11 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../../../schemas/object.ts";
+import { resourceFor } from "../../../schemas/registry.ts";
 import { WatchReader } from "../../../test/workers/watch-reader.ts";
 import { storeClient } from "../../worker/store-client.ts";
 import type { ClusterStore } from "./cluster-store.ts";
+import type { StoreCore } from "./store-core.ts";
 import { ok } from "./testing.ts";
 import type { ResourceRef, StoreResult, StoreRpc } from "./types.ts";
 
@@ -116,6 +118,62 @@ describe("revisions and concurrency", () => {
     expect(stale).toMatchObject({ code: 409, reason: "Conflict" });
     expect(stale.message).toContain("the object has been modified");
     expect(failure(await s.update(CMS, cm("nope")))).toMatchObject({ code: 404, reason: "NotFound" });
+  });
+
+  it("answers concurrent writes one by one: a refused one costs no revision and the others stand", async () => {
+    const s = store();
+    const start = await s.revision();
+    const w = new WatchReader(
+      ok(await s.watch(CMS, { resourceVersion: String(start), fieldSelector: OWN, format: "json" })),
+    );
+    // Sent together, so most wait behind the first one's commit and are committed as one group
+    // (write-group.ts); the fourth duplicates the first.
+    const results = await Promise.all(["g1", "g2", "g3", "g1", "g4", "g5"].map((n) => s.create(CMS, cm(n))));
+    const refused = results.filter((r) => !r.ok);
+    expect(refused).toHaveLength(1);
+    expect(failure(refused[0]!)).toMatchObject({ code: 409, reason: "AlreadyExists" });
+    const revisions = results.filter((r) => r.ok).map((r) => Number(ok(r).metadata.resourceVersion));
+    expect(revisions.sort((a, b) => a - b)).toEqual([start + 1, start + 2, start + 3, start + 4, start + 5]);
+    expect(await s.revision()).toBe(start + 5);
+    const events = await w.waitFor(5);
+    expect(events.map((e) => `${e.type} ${e.object.metadata?.name}`).sort()).toEqual([
+      "ADDED g1",
+      "ADDED g2",
+      "ADDED g3",
+      "ADDED g4",
+      "ADDED g5",
+    ]);
+    const names = ok(await s.list(CMS, { namespace: "default", fieldSelector: OWN })).items.map((o) => o.metadata.name);
+    expect(names).toEqual(["g1", "g2", "g3", "g4", "g5"]);
+    await w.cancel();
+  });
+
+  it("undoes a write that fails inside a group and keeps the group's other writes", async () => {
+    const cluster = crypto.randomUUID();
+    const s = storeClient(env.CLUSTER_STORE, cluster);
+    const start = await s.revision();
+    const stub = env.CLUSTER_STORE.get(env.CLUSTER_STORE.idFromName(`cluster:${cluster}`));
+    await runInDurableObject(stub, (instance) => {
+      // The store's own core, as the group commit drives it.
+      const core = (instance as unknown as { core: StoreCore }).core;
+      const rt = resourceFor("", "v1", "configmaps")!;
+      core.batch(() => {
+        core.isolated(() => core.create(rt, cm("kept-1"), {}));
+        expect(() =>
+          core.isolated(() => {
+            core.create(rt, cm("undone"), {});
+            throw new Error("failed after its write");
+          }),
+        ).toThrow("failed after its write");
+        core.isolated(() => core.create(rt, cm("kept-2"), {}));
+      });
+      expect(core.log.get("configmaps", "default", "undone")).toBeUndefined();
+      expect(core.log.get("configmaps", "default", "kept-1")?.rv).toBe(start + 1);
+      expect(core.log.get("configmaps", "default", "kept-2")?.rv).toBe(start + 2);
+      expect(core.log.currentRevision()).toBe(start + 2);
+    });
+    expect(await s.revision()).toBe(start + 2);
+    expect(failure(await s.get(CMS, "default", "undone"))).toMatchObject({ code: 404 });
   });
 
   it("treats an update without resourceVersion as unconditional and a no-op as no write", async () => {

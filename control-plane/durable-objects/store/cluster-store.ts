@@ -47,6 +47,7 @@ import type {
   WriteOptions,
 } from "./types.ts";
 import { renderWatchObject } from "./watch-render.ts";
+import { WriteGroup } from "./write-group.ts";
 
 function seconds(value: string | undefined, fallback: number): number {
   const n = Number(value);
@@ -60,6 +61,14 @@ export class ClusterStore extends DurableObject<Env> implements StoreRpc {
   private podCidrs: PodCidrAllocator | undefined;
   private tokens: ServiceAccountTokens | undefined;
   private ca: PemPair | undefined;
+  /** The API's writes, committed in groups (write-group.ts). */
+  private readonly writes = new WriteGroup(
+    () => {
+      if (!this.core) throw new Error("the store was destroyed");
+      return this.core;
+    },
+    () => this.ctx.storage.sync(),
+  );
   /** Nodes with a poke in flight; true when they changed again since it was sent. */
   private readonly poking = new Map<string, boolean>();
   /** Nodes whose session has a connected agent: the only ones worth a poke. */
@@ -166,6 +175,18 @@ export class ClusterStore extends DurableObject<Env> implements StoreRpc {
     }
   }
 
+  /** A write, run with the next group commit (write-group.ts); answered as `run` answers. */
+  private async write<T>(ref: ResourceRef, fn: (rt: ResourceType, core: StoreCore) => T): Promise<StoreResult<T>> {
+    const core = await this.ready();
+    try {
+      const rt = resourceFor(ref.group, ref.version, ref.plural);
+      if (!rt) throw notFound(ref.plural, "", ref.group);
+      return { ok: true, value: await this.writes.submit(() => fn(rt, core)) };
+    } catch (err) {
+      return { ok: false, status: toStatus(err) };
+    }
+  }
+
   async get(ref: ResourceRef, namespace: string, name: string): Promise<StoreResult<KubeObject>> {
     return this.run(ref, (rt, core) => toServed(rt, core.get(rt, namespace, name)));
   }
@@ -178,11 +199,11 @@ export class ClusterStore extends DurableObject<Env> implements StoreRpc {
   }
 
   async create(ref: ResourceRef, obj: KubeObject, opts: WriteOptions = {}): Promise<StoreResult<KubeObject>> {
-    return this.run(ref, (rt, core) => toServed(rt, core.create(rt, toStored(rt, obj), opts)));
+    return this.write(ref, (rt, core) => toServed(rt, core.create(rt, toStored(rt, obj), opts)));
   }
 
   async createJson(ref: ResourceRef, json: string, opts: WriteOptions = {}): Promise<StoreResult<string>> {
-    return this.run(ref, (rt, core) =>
+    return this.write(ref, (rt, core) =>
       // The events.k8s.io view is converted both ways, so it takes the object path.
       isEventsView(rt)
         ? JSON.stringify(toServed(rt, core.create(rt, toStored(rt, JSON.parse(json) as KubeObject), opts)))
@@ -191,7 +212,7 @@ export class ClusterStore extends DurableObject<Env> implements StoreRpc {
   }
 
   async update(ref: ResourceRef, obj: KubeObject, opts: WriteOptions = {}): Promise<StoreResult<KubeObject>> {
-    return this.run(ref, (rt, core) =>
+    return this.write(ref, (rt, core) =>
       toServed(rt, core.update(rt, keepNamespaceFinalizers(rt, core, toStored(rt, obj)), opts)),
     );
   }
@@ -203,7 +224,7 @@ export class ClusterStore extends DurableObject<Env> implements StoreRpc {
     nodeName: string,
     opts: WriteOptions & { uid?: string } = {},
   ): Promise<StoreResult<KubeObject>> {
-    return this.run(ref, (rt, core) => core.bind(rt, namespace, name, nodeName, opts));
+    return this.write(ref, (rt, core) => core.bind(rt, namespace, name, nodeName, opts));
   }
 
   async delete(
@@ -212,14 +233,14 @@ export class ClusterStore extends DurableObject<Env> implements StoreRpc {
     name: string,
     opts: DeleteOptions = {},
   ): Promise<StoreResult<DeleteResult>> {
-    return this.run(ref, (rt, core) => {
+    return this.write(ref, (rt, core) => {
       const result = core.delete(rt, namespace, name, opts);
       return { ...result, object: toServed(rt, result.object) };
     });
   }
 
   async deleteCollection(ref: ResourceRef, opts: DeleteCollectionOptions): Promise<StoreResult<KubeObject[]>> {
-    return this.run(ref, (rt, core) => core.deleteCollection(rt, opts).map((o) => toServed(rt, o)));
+    return this.write(ref, (rt, core) => core.deleteCollection(rt, opts).map((o) => toServed(rt, o)));
   }
 
   async watch(ref: ResourceRef, opts: WatchOptions): Promise<StoreResult<ReadableStream<Uint8Array>>> {

@@ -616,6 +616,22 @@ export class StoreCore {
     return result;
   }
 
+  /**
+   * Runs `fn` inside the current batch with a savepoint of its own: when it throws, what it wrote is
+   * undone and forgotten, and the batch carries on (the writes of a WriteGroup fail one by one).
+   */
+  isolated<T>(fn: () => T): T {
+    const mark = this.batched.length;
+    try {
+      return this.storage.transactionSync(fn);
+    } catch (err) {
+      this.batched.length = mark;
+      this.log.reload();
+      this.listMemo.clear();
+      throw err;
+    }
+  }
+
   /** Appends planned writes in one transaction, then tells watchers. */
   private commit(writes: Planned[]): Change[] {
     if (writes.length === 0) return [];
