@@ -168,22 +168,32 @@ export function createdFieldsV1(obj: Record<string, unknown>, meta: FieldMeta | 
   return out;
 }
 
+/**
+ * The FieldsV1 of a leaf: one frozen `{}` shared by every leaf of every object written (a pod has
+ * dozens; each was an allocation per create). Frozen, so a caller that tried to grow one would fail
+ * loudly instead of changing them all.
+ */
+const LEAF: JsonObject = Object.freeze({}) as JsonObject;
+
 /** The FieldsV1 of a value a new object sets, and of everything inside it: "." first when it has children. */
 function createdNode(value: unknown, meta: FieldMeta | undefined): JsonObject {
+  if (typeof value !== "object" || value === null) return LEAF;
   const out: JsonObject = {};
   if (isGranularMap(value, meta)) {
-    for (const k of Object.keys(value).sort()) {
+    const keys = Object.keys(value);
+    if (keys.length > 1) keys.sort();
+    for (const k of keys) {
       const v = value[k];
       if (v === undefined) continue;
-      out["."] ??= {};
+      out["."] ??= LEAF;
       out[fieldElement(k)] = createdNode(v, childMeta(meta, k));
     }
   } else if (isGranularList(value, meta) && value.length > 0) {
     const set = listTypeOf(meta) === "set";
     const elements = elementsByKey(value, meta);
     for (const el of [...elements.keys()].sort()) {
-      out["."] ??= {};
-      out[el] = set ? {} : createdNode(elements.get(el), meta?.items);
+      out["."] ??= LEAF;
+      out[el] = set ? LEAF : createdNode(elements.get(el), meta?.items);
     }
   }
   return out;

@@ -21,15 +21,15 @@ describe("the revision log after a restart", () => {
     const stub = env.CLUSTER_STORE.get(env.CLUSTER_STORE.idFromName(`cluster:${cluster}`));
     await runInDurableObject(stub, (_instance, state) => {
       const db = drizzle(state.storage);
-      expect(new RevisionLog(db).currentRevision()).toBe(last);
+      expect(new RevisionLog(db, state.storage.sql).currentRevision()).toBe(last);
       // Every change compacted away: the revision is where compaction got to.
-      const log = new RevisionLog(db);
+      const log = new RevisionLog(db, state.storage.sql);
       expect(log.compact(Date.now() + 60_000)).toBe(last);
       expect(state.storage.sql.exec("SELECT count(*) AS n FROM changes").one().n).toBe(0);
-      expect(new RevisionLog(db).currentRevision()).toBe(last);
+      expect(new RevisionLog(db, state.storage.sql).currentRevision()).toBe(last);
       // A counter from an earlier build that is ahead of both still counts.
       state.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('revision', ?)", last + 10);
-      expect(new RevisionLog(db).currentRevision()).toBe(last + 10);
+      expect(new RevisionLog(db, state.storage.sql).currentRevision()).toBe(last + 10);
     });
   });
 });

@@ -8,7 +8,7 @@ import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
 import type { KubeObject } from "../../../schemas/object.ts";
 import { tooLarge } from "../../api/errors.ts";
 import { jsonEqual } from "../../api/json.ts";
-import { pageVariant, prepareStatements, type Statements } from "./statements.ts";
+import { pageVariant, prepareStatements, type Statements, writeStatements } from "./statements.ts";
 import { changes, objects, ownerRefs } from "./tables.ts";
 
 export type ChangeType = "ADDED" | "MODIFIED" | "DELETED";
@@ -71,10 +71,13 @@ export class RevisionLog {
   private compacted: number;
   private readonly db: DrizzleSqliteDODatabase;
   private readonly stmts: Statements;
+  private readonly writes: ReturnType<typeof writeStatements>;
 
-  constructor(db: DrizzleSqliteDODatabase) {
+  /** `sql` is the SqlStorage under `db`: the hot inserts go to it directly (statements.ts). */
+  constructor(db: DrizzleSqliteDODatabase, sql: SqlStorage) {
     this.db = db;
     this.stmts = prepareStatements(db);
+    this.writes = writeStatements(sql);
     this.compacted = this.readMeta(COMPACTED);
     this.revision = this.lastRevision();
   }
@@ -150,19 +153,19 @@ export class RevisionLog {
       const nodeName =
         resource === "pods" ? ((value.spec as { nodeName?: string } | undefined)?.nodeName ?? null) : null;
       const row = { resource, namespace, name, rv, nodeName, value: text };
-      if (type === "MODIFIED") this.stmts.upsertObject.run(row);
+      if (type === "MODIFIED") this.writes.upsertObject(row);
       else {
         // A create's key must be free: the insert itself says whether it is (the unique key), and
         // as the first statement of the append a refused one has written nothing.
         try {
-          this.stmts.insertObject.run(row);
+          this.writes.insertObject(row);
         } catch (err) {
           if (uniqueViolation(err)) throw new KeyTaken(resource, namespace, name);
           throw err;
         }
       }
     }
-    this.stmts.insertChange.run({
+    this.writes.insertChange({
       rv,
       resource,
       namespace,

@@ -40,16 +40,6 @@ function changesFrom(db: DrizzleSqliteDODatabase, withResource: boolean) {
     .prepare();
 }
 
-/** An `objects` row as placeholders. Params: resource, namespace, name, rv, nodeName, value. */
-const objectRow = {
-  resource: p("resource"),
-  namespace: p("namespace"),
-  name: p("name"),
-  rv: p("rv"),
-  nodeName: p("nodeName"),
-  value: p("value"),
-};
-
 export function prepareStatements(db: DrizzleSqliteDODatabase) {
   const key = and(
     eq(objects.resource, p("resource")),
@@ -68,33 +58,8 @@ export function prepareStatements(db: DrizzleSqliteDODatabase) {
     changesOfResourceAfter: changesFrom(db, true),
     /** Params: resource, namespace, name. */
     getObject: db.select({ rv: objects.rv, value: objects.value }).from(objects).where(key).prepare(),
-    /** Params: objectRow's. */
-    upsertObject: db
-      .insert(objects)
-      .values(objectRow)
-      .onConflictDoUpdate({
-        target: [objects.resource, objects.namespace, objects.name],
-        set: { rv: sql`excluded.rv`, nodeName: sql`excluded.node_name`, value: sql`excluded.value` },
-      })
-      .prepare(),
-    /** Params: objectRow's. Fails on a key that is taken (a create). */
-    insertObject: db.insert(objects).values(objectRow).prepare(),
     /** Params: resource, namespace, name. */
     deleteObject: db.delete(objects).where(key).prepare(),
-    /** Params: rv, resource, namespace, name, type, value, prev, at. */
-    insertChange: db
-      .insert(changes)
-      .values({
-        rv: p("rv"),
-        resource: p("resource"),
-        namespace: p("namespace"),
-        name: p("name"),
-        type: p("type"),
-        value: p("value"),
-        prev: p("prev"),
-        at: p("at"),
-      })
-      .prepare(),
     /** Params: key. */
     readMeta: db
       .select({ value: meta.value })
@@ -111,6 +76,68 @@ export function prepareStatements(db: DrizzleSqliteDODatabase) {
 }
 
 export type Statements = ReturnType<typeof prepareStatements>;
+
+/** An `objects` row. */
+export interface ObjectRow {
+  resource: string;
+  namespace: string;
+  name: string;
+  rv: number;
+  nodeName: string | null;
+  value: string;
+}
+
+/** A `changes` row. */
+export interface ChangeRow {
+  rv: number;
+  resource: string;
+  namespace: string;
+  name: string;
+  type: "ADDED" | "MODIFIED" | "DELETED";
+  value: string;
+  prev: string | null;
+  at: number;
+}
+
+const OBJECT_COLUMNS = [objects.resource, objects.namespace, objects.name, objects.rv, objects.nodeName, objects.value];
+const CHANGE_COLUMNS = [
+  changes.rv,
+  changes.resource,
+  changes.namespace,
+  changes.name,
+  changes.type,
+  changes.value,
+  changes.prev,
+  changes.at,
+];
+
+function insertInto(table: string, columns: readonly { name: string }[]): string {
+  return `INSERT INTO ${table} (${columns.map((c) => c.name).join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`;
+}
+
+const INSERT_OBJECT = insertInto("objects", OBJECT_COLUMNS);
+const UPSERT_OBJECT = `${INSERT_OBJECT} ON CONFLICT (${objects.resource.name}, ${objects.namespace.name}, ${objects.name.name}) DO UPDATE SET ${[objects.rv, objects.nodeName, objects.value].map((c) => `${c.name} = excluded.${c.name}`).join(", ")}`;
+const INSERT_CHANGE = insertInto("changes", CHANGE_COLUMNS);
+
+/**
+ * The inserts every write makes, as plain SQL on the object's SqlStorage (the text built once from
+ * the drizzle tables' column names). Through drizzle's prepared queries, filling the placeholders
+ * (an entity check per parameter) added a sixth to each: 2.1% of workerd's samples in a creates
+ * profile, against 12.5% for SQLite's `exec` itself.
+ */
+export function writeStatements(sql: SqlStorage) {
+  return {
+    insertObject: (r: ObjectRow) => {
+      sql.exec(INSERT_OBJECT, r.resource, r.namespace, r.name, r.rv, r.nodeName, r.value);
+    },
+    upsertObject: (r: ObjectRow) => {
+      sql.exec(UPSERT_OBJECT, r.resource, r.namespace, r.name, r.rv, r.nodeName, r.value);
+    },
+    insertChange: (c: ChangeRow) => {
+      sql.exec(INSERT_CHANGE, c.rv, c.resource, c.namespace, c.name, c.type, c.value, c.prev, c.at);
+    },
+  };
+}
 
 /** Which of `pages` serves a read with or without a namespace and a key to continue after. */
 export function pageVariant(withNamespace: boolean, withAfter: boolean): 0 | 1 | 2 | 3 {

@@ -91,7 +91,7 @@ export class StoreCore {
   constructor(storage: DurableObjectStorage, db: DrizzleSqliteDODatabase, config: StoreConfig) {
     this.storage = storage;
     this.config = config;
-    this.log = new RevisionLog(db);
+    this.log = new RevisionLog(db, storage.sql);
     this.ips = new ClusterIpAllocator(db, config.serviceCidr);
     this.nodePorts = new NodePortAllocator(db, config.nodePortRange);
     this.hub = new WatchHub(config.render, config.bookmarkIntervalMs, () => this.log.currentRevision());
