@@ -534,6 +534,50 @@ describe("watch", () => {
     await w.cancel();
   });
 
+  it("replays every version of an object from the log, each stored once", async () => {
+    const cluster = crypto.randomUUID();
+    const s = storeClient(env.CLUSTER_STORE, cluster);
+    const start = String(await s.revision());
+    const v1 = ok(await s.create(CMS, cm("a", {}, { v: "1" })));
+    const v2 = ok(await s.update(CMS, { ...v1, data: { v: "2" } }));
+    ok(await s.update(CMS, { ...v2, data: { v: "3" } }));
+    ok(await s.delete(CMS, "default", "a", {}));
+    ok(await s.create(CMS, cm("a", {}, { v: "4" })));
+    ok(await s.update(CMS, { ...ok(await s.get(CMS, "default", "a")), data: { v: "5" } }));
+    // A late watcher, after all of it: each version comes from `objects`, a later change's
+    // previous value, or the deletion's own row.
+    const w = new WatchReader(ok(await s.watch(CMS, { namespace: "default", resourceVersion: start, format: "json" })));
+    const events = await w.waitFor(6);
+    expect(events.map((e) => `${e.type} ${(e.object.data as { v: string }).v}`)).toEqual([
+      "ADDED 1",
+      "MODIFIED 2",
+      "MODIFIED 3",
+      "DELETED 3",
+      "ADDED 4",
+      "MODIFIED 5",
+    ]);
+    const rvs = events.map((e) => Number(e.object.metadata?.resourceVersion));
+    expect(rvs).toEqual([1, 2, 3, 4, 5, 6].map((i) => Number(start) + i));
+    await w.cancel();
+    const stub = env.CLUSTER_STORE.get(env.CLUSTER_STORE.idFromName(`cluster:${cluster}`));
+    await runInDurableObject(stub, (_instance, state) => {
+      const rows = state.storage.sql
+        .exec<{ type: string; stored: number }>(
+          "SELECT type, length(value) AS stored FROM changes WHERE resource = 'configmaps' AND name = 'a' ORDER BY rv",
+        )
+        .toArray();
+      // Only the deletion keeps the object in its own row.
+      expect(rows.map((r) => `${r.type} ${r.stored > 0}`)).toEqual([
+        "ADDED false",
+        "MODIFIED false",
+        "MODIFIED false",
+        "DELETED true",
+        "ADDED false",
+        "MODIFIED false",
+      ]);
+    });
+  });
+
   it("replays history to a late watcher and answers 410 once it is compacted", async () => {
     const s = store();
     const a = ok(await s.create(CMS, cm("a")));

@@ -171,7 +171,9 @@ export class RevisionLog {
       namespace,
       name,
       type,
-      value: text,
+      // Stored once: in `objects` while current, then as the next change's `prev`; only a
+      // deletion, which leaves neither, keeps it here (statements.ts changeValue).
+      value: type === "DELETED" ? text : "",
       prev: prev ? JSON.stringify(prev) : null,
       at: now,
     });

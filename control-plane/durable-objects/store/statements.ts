@@ -28,11 +28,31 @@ function currentPage(db: DrizzleSqliteDODatabase, withNamespace: boolean, withAf
     .prepare();
 }
 
+/**
+ * A change's object. A deletion keeps it in its own row, as rows written before 2026-11-27 all do;
+ * any other change leaves its `value` empty (the object is stored once: revision-log.ts append),
+ * and the object is the current one while that change is its key's newest, else the `prev` of the
+ * key's next change. Written out, as the subqueries refer to the outer row by table name.
+ */
+const changeValue = sql<string>`case when "changes"."value" <> '' then "changes"."value" else coalesce(
+  (select o."value" from "objects" o where o."resource" = "changes"."resource" and o."namespace" = "changes"."namespace"
+    and o."name" = "changes"."name" and o."rv" = "changes"."rv"),
+  (select n."prev" from "changes" n where n."resource" = "changes"."resource" and n."namespace" = "changes"."namespace"
+    and n."name" = "changes"."name" and n."rv" > "changes"."rv" order by n."rv" limit 1)) end`;
+
 /** Changes after a revision in revision order. Params: rv, limit (-1: all), resource when filtered. */
 function changesFrom(db: DrizzleSqliteDODatabase, withResource: boolean) {
   const after = gt(changes.rv, p("rv"));
   return db
-    .select()
+    .select({
+      rv: changes.rv,
+      resource: changes.resource,
+      namespace: changes.namespace,
+      name: changes.name,
+      type: changes.type,
+      value: changeValue,
+      prev: changes.prev,
+    })
     .from(changes)
     .where(withResource ? and(after, eq(changes.resource, p("resource"))) : after)
     .orderBy(asc(changes.rv))

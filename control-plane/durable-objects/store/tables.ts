@@ -30,7 +30,11 @@ export const changes = sqliteTable(
     namespace: text("namespace").notNull(),
     name: text("name").notNull(),
     type: text("type", { enum: ["ADDED", "MODIFIED", "DELETED"] }).notNull(),
-    /** The object after the write (for DELETED: its last state, carrying the deletion's revision). */
+    /**
+     * For DELETED: the object's last state, carrying the deletion's revision. For other changes ""
+     * (since 2026-11-27): the object after the write is the current one in `objects`, or the next
+     * change's `prev` (statements.ts changeValue), so it is stored once.
+     */
     value: text("value").notNull(),
     /** The object before the write (null for ADDED): selectors on watches and snapshot reads need it. */
     prev: text("prev"),
