@@ -25,8 +25,11 @@ const DECIMAL_BY_EXPONENT = new Map(Object.entries(DECIMAL_SUFFIXES).map(([s, e]
 const BINARY_BY_POWER = ["", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"];
 const NANO_SCALE = 9;
 
+/** Powers of ten as bigints, made once: every quantity a pod create handles needs several. */
+const POW10 = Array.from({ length: 64 }, (_, e) => 10n ** BigInt(e));
+
 function pow10(e: number): bigint {
-  return 10n ** BigInt(e);
+  return POW10[e] ?? 10n ** BigInt(e);
 }
 
 /**
@@ -179,6 +182,23 @@ export type CanonicalQuantity = { readonly value: string } | { readonly error: s
 
 /** Canonical forms lately computed, by input: every pod's few quantities are decoded through this. */
 const canonical = new Map<string | number, CanonicalQuantity>();
+
+const roundedToMilli = new Map<string, string | undefined>();
+
+/**
+ * A quantity's text rounded up to milli precision in kube-apiserver's form ("0.1m" -> "1m"), or
+ * undefined when it does not parse; remembered by text, as resource lists repeat a few values.
+ */
+export function milliRoundedText(text: string): string | undefined {
+  let result = roundedToMilli.get(text);
+  if (result === undefined && !roundedToMilli.has(text)) {
+    const q = parseQuantity(text);
+    result = typeof q === "string" ? undefined : formatQuantity(roundUpQuantity(q, 3));
+    if (roundedToMilli.size >= MAX_PARSED) roundedToMilli.clear();
+    roundedToMilli.set(text, result);
+  }
+  return result;
+}
 
 export function canonicalQuantity(input: string | number): CanonicalQuantity {
   // A Map tells the number 5 from the string "5" (whose answers happen to agree anyway).

@@ -47,6 +47,8 @@ const tooDeep = (maxDepth: number) => `it is nested more than ${maxDepth} levels
  * to itself; parsed JSON never does).
  */
 export function jsonNestingProblem(text: string, maxDepth = MAX_NESTING_DEPTH): string | undefined {
+  // Each level opens with a bracket: a text no longer than the limit cannot nest past it.
+  if (text.length <= maxDepth) return undefined;
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {

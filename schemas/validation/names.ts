@@ -94,8 +94,21 @@ export function isDNS1035Label(value: string): string[] {
 const LABEL_KEY_ERROR =
   "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
 
+/** Qualified names found valid lately: a cluster's objects repeat a few label and annotation keys. */
+const validQualifiedNames = new Set<string>();
+
 /** A label key, annotation key, finalizer or other qualified name: `[prefix/]name`. */
 export function isQualifiedName(value: string): string[] {
+  if (validQualifiedNames.has(value)) return [];
+  const errs = qualifiedNameErrors(value);
+  if (errs.length === 0) {
+    if (validQualifiedNames.size >= 1024) validQualifiedNames.clear();
+    validQualifiedNames.add(value);
+  }
+  return errs;
+}
+
+function qualifiedNameErrors(value: string): string[] {
   const errs: string[] = [];
   const parts = value.split("/");
   let name: string;

@@ -6,7 +6,7 @@ import type { Container, EnvVar, ResourceRequirements } from "../../../schemas/c
 import type { PodSpec } from "../../../schemas/core/pod-spec.ts";
 import type { HTTPGetAction, LifecycleHandler, Probe } from "../../../schemas/core/probe.ts";
 import type { Volume } from "../../../schemas/core/volume.ts";
-import { formatQuantity, parseQuantity, roundUpQuantity } from "../../../schemas/quantity.ts";
+import { milliRoundedText } from "../../../schemas/quantity.ts";
 
 const VOLUME_SOURCES = [
   "hostPath",
@@ -64,8 +64,8 @@ export function defaultPullPolicy(image: string): "Always" | "IfNotPresent" {
 function roundResourceList(list: Record<string, string> | undefined): void {
   if (!list) return;
   for (const [name, value] of Object.entries(list)) {
-    const q = parseQuantity(value);
-    if (typeof q !== "string") list[name] = formatQuantity(roundUpQuantity(q, 3));
+    const rounded = milliRoundedText(value);
+    if (rounded !== undefined) list[name] = rounded;
   }
 }
 
