@@ -9,6 +9,7 @@ import { type DecodeIssueParams, describeField } from "../../../schemas/kit.ts";
 import { isRecord } from "../../../schemas/object.ts";
 import { badRequest } from "../errors.ts";
 import type { FieldValidation } from "../strategy.ts";
+import { fastDecode } from "./fast-decode.ts";
 
 /** Names the kind in the error prefix: `Deployment in version "v1" cannot be handled as a Deployment: ...`. */
 export interface DecodeTarget {
@@ -30,6 +31,8 @@ export function decodeWithSchema<S extends z.ZodType>(
   target?: DecodeTarget,
 ): DecodeResult<z.output<S>> {
   const input = dropNulls(body);
+  const fast = fastDecode(schema, input);
+  if (fast) return { object: fast.value, warnings: [] };
   const first = schema.safeParse(input);
   if (first.success) return { object: first.data, warnings: [] };
 
