@@ -175,6 +175,19 @@ export function createdFieldsV1(obj: Record<string, unknown>, meta: FieldMeta | 
  */
 const LEAF: JsonObject = Object.freeze({}) as JsonObject;
 
+/** `f:<name>` for the field names objects keep using, made once (each was a new string per field per create). */
+const fieldElements = new Map<string, string>();
+
+function fieldElementOf(name: string): string {
+  let element = fieldElements.get(name);
+  if (element === undefined) {
+    element = fieldElement(name);
+    if (fieldElements.size >= 4096) fieldElements.clear();
+    fieldElements.set(name, element);
+  }
+  return element;
+}
+
 /** The FieldsV1 of a value a new object sets, and of everything inside it: "." first when it has children. */
 function createdNode(value: unknown, meta: FieldMeta | undefined): JsonObject {
   if (typeof value !== "object" || value === null) return LEAF;
@@ -186,7 +199,7 @@ function createdNode(value: unknown, meta: FieldMeta | undefined): JsonObject {
       const v = value[k];
       if (v === undefined) continue;
       out["."] ??= LEAF;
-      out[fieldElement(k)] = createdNode(v, childMeta(meta, k));
+      out[fieldElementOf(k)] = createdNode(v, childMeta(meta, k));
     }
   } else if (isGranularList(value, meta) && value.length > 0) {
     const set = listTypeOf(meta) === "set";
