@@ -120,7 +120,10 @@ export interface WriteQuery {
   force: boolean;
 }
 
-export function parseWriteQuery(q: URLSearchParams): WriteQuery {
+/** A write's options from its URL; most writes have no query at all, which needs no parse. */
+export function parseWriteQuery(url: URL): WriteQuery {
+  if (url.search === "") return { dryRun: false, fieldValidation: "Warn", force: false };
+  const q = url.searchParams;
   const dryRun = q.getAll("dryRun");
   for (const d of dryRun) if (d !== "All") throw badRequest(`Invalid dry run value: ${d}; supported values: All`);
   const fv = q.get("fieldValidation") || "Warn";

@@ -29,7 +29,7 @@ export interface ResourceRequest extends RequestContext {
 }
 
 export function readFormat(req: ResourceRequest): ReadFormat {
-  const include = req.url.searchParams.get("includeObject");
+  const include = req.url.search === "" ? null : req.url.searchParams.get("includeObject");
   return {
     table: wantsTable(req.request.headers.get("accept")),
     includeObject: include === "None" || include === "Object" ? include : "Metadata",

@@ -28,7 +28,7 @@ function isRetryableConflict(r: StoreResult<unknown>): boolean {
 }
 
 export async function patchObject(req: ResourceRequest, name: string, subresource?: "status"): Promise<Response> {
-  const q = parseWriteQuery(req.url.searchParams);
+  const q = parseWriteQuery(req.url);
   const contentType = req.request.headers.get("content-type") ?? "";
   const isApply = mediaTypeOf(contentType) === patchTypes.apply;
   const bytes = await readBody(req.request);

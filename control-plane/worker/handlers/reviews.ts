@@ -42,7 +42,7 @@ export async function handleReview(ctx: RequestContext, rt: ResourceType, path: 
   // Asking about oneself is what upstream's system:basic-user grants every authenticated user;
   // a service account meets RBAC here as anywhere (an admin may have narrowed that binding).
   if (decidedByRbac(ctx.identity)) await authorizeRbac(ctx.identity, req);
-  const q = parseWriteQuery(ctx.url.searchParams);
+  const q = parseWriteQuery(ctx.url);
   const raw = await decodeObjectBody(mediaType(ctx.request), await readBody(ctx.request));
   const schema = reviewSchema(rt.kind);
   if (!schema) throw notFoundPath();

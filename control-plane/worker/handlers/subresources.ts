@@ -92,7 +92,7 @@ export async function writeScale(
   name: string,
   scale: Record<string, unknown>,
 ): Promise<Response> {
-  const q = parseWriteQuery(req.url.searchParams);
+  const q = parseWriteQuery(req.url);
   const replicas = (scale.spec as { replicas?: unknown } | undefined)?.replicas;
   if (typeof replicas !== "number" || !Number.isSafeInteger(replicas) || replicas < 0) {
     throw new ApiError(
@@ -131,7 +131,7 @@ async function putScale(req: ResourceRequest, name: string): Promise<Response> {
 }
 
 async function bind(req: ResourceRequest, name: string): Promise<Response> {
-  const q = parseWriteQuery(req.url.searchParams);
+  const q = parseWriteQuery(req.url);
   const body = await decodeObjectBody(mediaType(req.request), await readBody(req.request));
   const target = body.target as { kind?: string; name?: string } | undefined;
   if (!target?.name) {

@@ -13,7 +13,7 @@ import { unwrap } from "../store-client.ts";
 import { type ResourceRequest, readFormat } from "./context.ts";
 
 export async function createObject(req: ResourceRequest): Promise<Response> {
-  const q = parseWriteQuery(req.url.searchParams);
+  const q = parseWriteQuery(req.url);
   const body = await decodeObjectBody(mediaType(req.request), await readBody(req.request));
   matchUrl(req.rt, body, req.namespace);
   const { object, warnings } = admit(req.rt, body, q.fieldValidation, true);
@@ -25,7 +25,7 @@ export async function createObject(req: ResourceRequest): Promise<Response> {
 }
 
 export async function replaceObject(req: ResourceRequest, name: string, subresource?: "status"): Promise<Response> {
-  const q = parseWriteQuery(req.url.searchParams);
+  const q = parseWriteQuery(req.url);
   const body = await decodeObjectBody(mediaType(req.request), await readBody(req.request));
   matchUrl(req.rt, body, req.namespace, name);
   const { object, warnings } = admit(req.rt, body, q.fieldValidation, false);
