@@ -164,27 +164,23 @@ export class ClusterStore extends DurableObject<Env> implements StoreRpc {
     return this.core!;
   }
 
-  private async run<T>(ref: ResourceRef, fn: (rt: ResourceType, core: StoreCore) => T): Promise<StoreResult<T>> {
+  private async run<T>(
+    ref: ResourceRef,
+    fn: (rt: ResourceType, core: StoreCore) => T | Promise<T>,
+  ): Promise<StoreResult<T>> {
     const core = await this.ready();
     try {
       const rt = resourceFor(ref.group, ref.version, ref.plural);
       if (!rt) throw notFound(ref.plural, "", ref.group);
-      return { ok: true, value: fn(rt, core) };
+      return { ok: true, value: await fn(rt, core) };
     } catch (err) {
       return { ok: false, status: toStatus(err) };
     }
   }
 
   /** A write, run with the next group commit (write-group.ts); answered as `run` answers. */
-  private async write<T>(ref: ResourceRef, fn: (rt: ResourceType, core: StoreCore) => T): Promise<StoreResult<T>> {
-    const core = await this.ready();
-    try {
-      const rt = resourceFor(ref.group, ref.version, ref.plural);
-      if (!rt) throw notFound(ref.plural, "", ref.group);
-      return { ok: true, value: await this.writes.submit(() => fn(rt, core)) };
-    } catch (err) {
-      return { ok: false, status: toStatus(err) };
-    }
+  private write<T>(ref: ResourceRef, fn: (rt: ResourceType, core: StoreCore) => T): Promise<StoreResult<T>> {
+    return this.run(ref, (rt, core) => this.writes.submit(() => fn(rt, core)));
   }
 
   async get(ref: ResourceRef, namespace: string, name: string): Promise<StoreResult<KubeObject>> {

@@ -5,6 +5,7 @@
 
 import { and, asc, eq, gt, lte, type SQL, sql } from "drizzle-orm";
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
+import type { ChangeType } from "./revision-log.ts";
 import { changes, meta, objects } from "./tables.ts";
 
 const p = (name: string) => sql.placeholder(name);
@@ -113,7 +114,7 @@ export interface ChangeRow {
   resource: string;
   namespace: string;
   name: string;
-  type: "ADDED" | "MODIFIED" | "DELETED";
+  type: ChangeType;
   value: string;
   prev: string | null;
   at: number;

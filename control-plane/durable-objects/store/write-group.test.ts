@@ -20,7 +20,11 @@ class RecordingStore implements GroupedStore {
     }
   }
 
+  /** How many writes ran in a savepoint of their own. */
+  savepoints = 0;
+
   isolated<T>(fn: () => T): T {
+    this.savepoints++;
     return fn();
   }
 
@@ -56,6 +60,22 @@ describe("WriteGroup", () => {
     expect(store.transactions).toEqual([["a"]]);
     expect(await answer).toBe("a");
     expect(c.inFlight).toBe(1);
+    // Alone in its transaction, it needs no savepoint of its own.
+    expect(store.savepoints).toBe(0);
+  });
+
+  it("fails a lone write with its own error, and runs the next one", async () => {
+    const store = new RecordingStore();
+    const c = commits();
+    const group = new WriteGroup(() => store, c.durable);
+    await expect(
+      group.submit<string>(() => {
+        throw new Error("already exists");
+      }),
+    ).rejects.toThrow("already exists");
+    c.complete();
+    await settle();
+    expect(await group.submit(() => store.write("b"))).toBe("b");
   });
 
   it("holds writes that arrive during a commit and runs them together once it is done", async () => {
@@ -94,6 +114,7 @@ describe("WriteGroup", () => {
     expect(await ok1).toBe("b");
     expect(await ok2).toBe("c");
     expect(store.transactions).toEqual([["a"], ["b", "c"]]);
+    expect(store.savepoints).toBe(3);
   });
 
   it("fails every write of a group whose transaction fails", async () => {

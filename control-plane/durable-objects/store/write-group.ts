@@ -52,6 +52,12 @@ export class WriteGroup {
     try {
       const store = this.store();
       store.batch(() => {
+        // A lone write needs no savepoint of its own: the group's transaction is its, and undoes
+        // it when it throws.
+        if (jobs.length === 1) {
+          outcomes.push({ ok: true, value: jobs[0]!.run() });
+          return;
+        }
         for (const job of jobs) {
           try {
             outcomes.push({ ok: true, value: store.isolated(job.run) });
@@ -61,7 +67,7 @@ export class WriteGroup {
         }
       });
     } catch (err) {
-      // The group's transaction itself failed: none of its writes stands.
+      // The group's transaction failed (or its lone write did): none of its writes stands.
       failed = { err };
     }
     // Asked for after the writes, so that it waits for their commit.
