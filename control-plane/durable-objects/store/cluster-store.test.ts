@@ -148,6 +148,31 @@ describe("revisions and concurrency", () => {
     await w.cancel();
   });
 
+  it("commits nodes' reports and lease renewals with the API's writes; a refused report stands alone", async () => {
+    const s = store();
+    const LEASES: ResourceRef = { group: "coordination.k8s.io", version: "v1", plural: "leases" };
+    const uid = ok(await s.create(PODS, pod("web", "n1"))).metadata.uid ?? "";
+    const start = await s.revision();
+    const status = { phase: "Running", podIP: "10.42.0.7" };
+    // Sent together: all but the first wait for its commit and are committed as one group.
+    const [created, lease1, report, intruder, lease2] = await Promise.all([
+      s.create(CMS, cm("beside")),
+      s.renewNodeLease("n1", 40),
+      s.nodeReport("n1", { type: "podStatus", namespace: "default", name: "web", uid, status }),
+      // n2 may not report on n1's pod: refused, and nothing of it is written.
+      s.nodeReport("n2", { type: "podStatus", namespace: "default", name: "web", uid, status: { phase: "Failed" } }),
+      s.renewNodeLease("n2", 40),
+    ]);
+    expect(failure(intruder)).toMatchObject({ code: 403, reason: "Forbidden" });
+    for (const r of [created, lease1, report, lease2]) ok(r);
+    expect(await s.revision()).toBe(start + 4);
+    expect(ok(await s.get(PODS, "default", "web")).status).toEqual(status);
+    for (const node of ["n1", "n2"]) {
+      const lease = ok(await s.get(LEASES, "kube-node-lease", node));
+      expect(lease.spec).toMatchObject({ holderIdentity: node, leaseDurationSeconds: 40 });
+    }
+  });
+
   it("undoes a write that fails inside a group and keeps the group's other writes", async () => {
     const cluster = crypto.randomUUID();
     const s = storeClient(env.CLUSTER_STORE, cluster);

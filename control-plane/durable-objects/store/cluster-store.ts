@@ -282,13 +282,21 @@ export class ClusterStore extends DurableObject<Env> implements StoreRpc {
     this.ctx.waitUntil(sent);
   }
 
-  private async node<T>(fn: (nodes: NodeAccess, core: StoreCore) => T): Promise<StoreResult<T>> {
+  private async node<T>(fn: (nodes: NodeAccess, core: StoreCore) => T | Promise<T>): Promise<StoreResult<T>> {
     const core = await this.ready();
     try {
-      return { ok: true, value: fn(this.nodes!, core) };
+      return { ok: true, value: await fn(this.nodes!, core) };
     } catch (err) {
       return { ok: false, status: toStatus(err) };
     }
+  }
+
+  /**
+   * A node's write (its reports, its lease), committed with the next group as the API's writes
+   * are: with many nodes reporting, their status updates share commits instead of paying one each.
+   */
+  private nodeWrite<T>(fn: (nodes: NodeAccess, core: StoreCore) => T): Promise<StoreResult<T>> {
+    return this.node((nodes, core) => this.writes.submit(() => fn(nodes, core)));
   }
 
   /** Who a credential's hash belongs to in this cluster: a node, or a live service-account token for `audience`. */
@@ -379,25 +387,24 @@ export class ClusterStore extends DurableObject<Env> implements StoreRpc {
   /** A frame from a node's agent, done with that node's rights only. */
   async nodeReport(node: string, frame: AgentFrame): Promise<StoreResult<null>> {
     this.heardFrom(node);
-    return this.node((nodes, core) => {
-      core.batch(() => {
-        switch (frame.type) {
-          case "podStatus":
-            nodes.updatePodStatus(node, frame.namespace, frame.name, frame.uid, frame.status);
-            break;
-          case "podDeleted":
-            nodes.confirmPodDeletion(node, frame.namespace, frame.name, frame.uid);
-            break;
-          case "nodeStatus":
-            nodes.reportNode(node, frame.labels, frame.status, frame.taints ?? [], () => this.podCidrs!.allocate(node));
-            break;
-          case "event":
-            nodes.recordEvent(node, frame.event);
-            break;
-          case "hello":
-            break;
-        }
-      });
+    // A frame's writes stand or fall together, as every write in a group does (write-group.ts).
+    return this.nodeWrite((nodes) => {
+      switch (frame.type) {
+        case "podStatus":
+          nodes.updatePodStatus(node, frame.namespace, frame.name, frame.uid, frame.status);
+          break;
+        case "podDeleted":
+          nodes.confirmPodDeletion(node, frame.namespace, frame.name, frame.uid);
+          break;
+        case "nodeStatus":
+          nodes.reportNode(node, frame.labels, frame.status, frame.taints ?? [], () => this.podCidrs!.allocate(node));
+          break;
+        case "event":
+          nodes.recordEvent(node, frame.event);
+          break;
+        case "hello":
+          break;
+      }
       return null;
     });
   }
@@ -405,7 +412,7 @@ export class ClusterStore extends DurableObject<Env> implements StoreRpc {
   /** The node's Durable Object saw a keepalive within the renewal interval: the node is alive. */
   async renewNodeLease(node: string, durationSeconds: number): Promise<StoreResult<null>> {
     this.heardFrom(node);
-    return this.node((nodes) => {
+    return this.nodeWrite((nodes) => {
       nodes.renewLease(node, Date.now(), durationSeconds);
       return null;
     });
