@@ -173,6 +173,28 @@ describe("revisions and concurrency", () => {
     }
   });
 
+  it("commits a burst of lease renewals from many nodes in a few groups, not one commit each", async () => {
+    const cluster = crypto.randomUUID();
+    const s = storeClient(env.CLUSTER_STORE, cluster);
+    const stub = env.CLUSTER_STORE.get(env.CLUSTER_STORE.idFromName(`cluster:${cluster}`));
+    let commits = 0;
+    await runInDurableObject(stub, (instance) => {
+      // Counts the group commit's waits for durability: one per group.
+      const group = (instance as unknown as { writes: { durable: () => Promise<void> } }).writes;
+      const durable = group.durable;
+      group.durable = () => {
+        commits++;
+        return durable();
+      };
+    });
+    const nodes = Array.from({ length: 40 }, (_, i) => `n${i}`);
+    for (const r of await Promise.all(nodes.map((n) => s.renewNodeLease(n, 40)))) ok(r);
+    expect(commits).toBeGreaterThan(0);
+    expect(commits).toBeLessThan(nodes.length / 2);
+    const leases = ok(await s.list({ group: "coordination.k8s.io", version: "v1", plural: "leases" }, {}));
+    expect(leases.items.map((l) => l.metadata.name).sort()).toEqual([...nodes].sort());
+  });
+
   it("undoes a write that fails inside a group and keeps the group's other writes", async () => {
     const cluster = crypto.randomUUID();
     const s = storeClient(env.CLUSTER_STORE, cluster);
