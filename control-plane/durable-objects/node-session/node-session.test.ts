@@ -3,16 +3,22 @@
 
 import { describe, expect, it } from "vitest";
 import { PROTOCOL_VERSION } from "../../../schemas/agent/protocol.ts";
-import { call, clusterWithToken, hello, join } from "./testing.ts";
+import { CLOSE_REVOKED } from "./node-session.ts";
+import { call, clusterWithToken, hello, join, pollUntil } from "./testing.ts";
 
 class Agent {
   readonly frames: { type: string; [k: string]: unknown }[] = [];
   readonly ws: WebSocket;
+  /** How the control plane closed the link, once it has. */
+  closed: { code: number; reason: string } | undefined;
   constructor(ws: WebSocket) {
     this.ws = ws;
     ws.accept();
     ws.addEventListener("message", (e) => {
       if (typeof e.data === "string" && e.data !== "pong") this.frames.push(JSON.parse(e.data));
+    });
+    ws.addEventListener("close", (e) => {
+      this.closed = { code: e.code, reason: e.reason };
     });
   }
   send(frame: unknown): void {
@@ -336,5 +342,56 @@ describe("a node's requests", () => {
 
     agent.send({ type: "servingCertRequest", id: "c2", publicKeyPem: "not a key" });
     expect((await agent.waitFor("servingCert", 1, 5000, (f) => f.id === "c2")).error).toContain("publicKey:");
+  });
+});
+
+describe("deleting a node", () => {
+  it("revokes its credential, frees its pod range and closes its agent's link", async () => {
+    const { c, token } = await clusterWithToken();
+    const registered = async (node: string): Promise<{ agent: Agent; credential: string; cidr: string }> => {
+      const { token: credential } = (await (await join(c, token, node)).json()) as { token: string };
+      const agent = new Agent(await connect(c, node, credential));
+      agent.ws.send(hello(node));
+      await agent.waitFor("assignment");
+      agent.send({ type: "nodeStatus", labels: { "kubernetes.io/hostname": node }, status: nodeStatus });
+      let cidr: string | undefined;
+      const deadline = Date.now() + 5000;
+      while (!cidr && Date.now() < deadline) {
+        const r = await call(`${c}/api/v1/nodes/${node}`);
+        if (r.status === 200) cidr = ((await r.json()) as { spec?: { podCIDR?: string } }).spec?.podCIDR;
+        else await r.body?.cancel();
+        if (!cidr) await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(cidr).toMatch(/^10\.42\.\d+\.0\/24$/);
+      return { agent, credential, cidr: cidr! };
+    };
+    const first = await registered("pi-1");
+    expect((await call(`${c}/api/v1/nodes/pi-1`, { token: first.credential })).status).toBe(200);
+
+    // kubectl delete node pi-1
+    expect((await call(`${c}/api/v1/nodes/pi-1`, { method: "DELETE" })).status).toBe(200);
+
+    // Its link is closed, saying why, and its credential no longer opens anything.
+    const closed = await pollUntil("pi-1's link to close", () => first.agent.closed);
+    expect(closed.code).toBe(CLOSE_REVOKED);
+    expect(closed.reason).toContain("revoked");
+    expect((await call(`${c}/api/v1/nodes/pi-1`, { token: first.credential })).status).toBe(401);
+    const reconnect = await call(`${c}/kflare/v1/nodes/pi-1/session`, {
+      token: first.credential,
+      headers: { upgrade: "websocket" },
+    });
+    expect(reconnect.status).toBe(401);
+    // Nothing it sends on a session opened before brings the Node back.
+    expect((await call(`${c}/api/v1/nodes/pi-1`)).status).toBe(404);
+
+    // The name is free again too: the join refusal's advice (remove it first: kubectl delete node) holds.
+    const rejoined = await join(c, token, "pi-1");
+    expect(rejoined.status).toBe(201);
+    await rejoined.body?.cancel();
+
+    // Its pod range is free again: the next node to register gets it.
+    const second = await registered("pi-2");
+    expect(second.cidr).toBe(first.cidr);
+    second.agent.ws.close();
   });
 });

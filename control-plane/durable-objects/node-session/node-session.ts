@@ -24,6 +24,8 @@ import { DEFAULT_KEEPALIVE_SECONDS } from "./names.ts";
 import { answerNodeRequest } from "./node-requests.ts";
 
 export const SERVER_VERSION = "0.1.0";
+/** The control link's close code when the node's credential was revoked (4001: replaced, 4002: protocol). */
+export const CLOSE_REVOKED = 4003;
 
 interface Attachment {
   cluster: string;
@@ -76,6 +78,21 @@ export class NodeSession extends DurableObject<Env> {
     } catch {
       // The socket is going away; the agent reconnects and gets a fresh assignment.
     }
+  }
+
+  /**
+   * The store refused this node as no longer joined (its Node was deleted, which revoked its
+   * credential): the link closes, and the agent's reconnection is refused with the next step.
+   * True when that is what happened.
+   */
+  private closeIfRevoked(ws: WebSocket, status: { code?: number }): boolean {
+    if (status.code !== 401) return false;
+    try {
+      ws.close(CLOSE_REVOKED, "this node's credential was revoked (its Node was deleted)");
+    } catch {
+      // already closed
+    }
+    return true;
   }
 
   override async fetch(request: Request): Promise<Response> {
@@ -173,7 +190,10 @@ export class NodeSession extends DurableObject<Env> {
 
   private async sendAssignment(ws: WebSocket, a: Attachment): Promise<void> {
     const result = await storeClient(this.env.CLUSTER_STORE, a.cluster).nodeAssignment(a.node);
-    if (!result.ok) return;
+    if (!result.ok) {
+      this.closeIfRevoked(ws, result.status);
+      return;
+    }
     const { digest, network, ...assignment } = result.value;
     if (digest === a.digest && network.digest === a.networkDigest) return;
     // Network first: a pod started from this assignment gets the cluster DNS address from it.
@@ -236,7 +256,7 @@ export class NodeSession extends DurableObject<Env> {
       const fresh = { ...a, helloed: true, digest: "", networkDigest: "" };
       ws.serializeAttachment(fresh);
       await this.sendAssignment(ws, fresh);
-      await this.renewLease(a);
+      await this.renewLease(ws, a);
       await this.armAlarm();
       return;
     }
@@ -249,7 +269,8 @@ export class NodeSession extends DurableObject<Env> {
       return;
     }
     const result = await storeClient(this.env.CLUSTER_STORE, a.cluster).nodeReport(a.node, frame);
-    if (!result.ok) this.send(ws, { type: "error", message: `${frame.type}: ${result.status.message ?? "refused"}` });
+    if (!result.ok && !this.closeIfRevoked(ws, result.status))
+      this.send(ws, { type: "error", message: `${frame.type}: ${result.status.message ?? "refused"}` });
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
@@ -264,9 +285,10 @@ export class NodeSession extends DurableObject<Env> {
     }
   }
 
-  private async renewLease(a: Attachment): Promise<void> {
+  private async renewLease(ws: WebSocket, a: Attachment): Promise<void> {
     const duration = seconds(this.vars.NODE_GRACE_PERIOD_SECONDS, 40);
-    await storeClient(this.env.CLUSTER_STORE, a.cluster).renewNodeLease(a.node, duration);
+    const result = await storeClient(this.env.CLUSTER_STORE, a.cluster).renewNodeLease(a.node, duration);
+    if (!result.ok) this.closeIfRevoked(ws, result.status);
   }
 
   private async armAlarm(): Promise<void> {
@@ -283,7 +305,7 @@ export class NodeSession extends DurableObject<Env> {
     try {
       const a = ws.deserializeAttachment() as Attachment;
       const last = this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? 0;
-      if (a.helloed && Date.now() - last <= this.keepaliveMs() * 1.5) await this.renewLease(a);
+      if (a.helloed && Date.now() - last <= this.keepaliveMs() * 1.5) await this.renewLease(ws, a);
     } catch (err) {
       console.error("node lease renewal failed", err);
     }

@@ -60,6 +60,33 @@ async function eventually(check: () => Promise<void>, ms = 5000): Promise<void> 
   }
 }
 
+async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Joins nodes as `k-agent join` does: a bootstrap token in kube-system, then a credential each. */
+async function joinNodes(s: StoreRpc, nodes: readonly string[]): Promise<void> {
+  const secret = "0123456789abcdef";
+  const secretHash = await sha256Hex(secret);
+  ok(
+    await s.create({ group: "", version: "v1", plural: "secrets" }, {
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: "bootstrap-token-abcdef", namespace: "kube-system" },
+      type: "bootstrap.kubernetes.io/token",
+      data: {
+        "token-id": btoa("abcdef"),
+        "token-secret-sha256": btoa(secretHash),
+        "usage-bootstrap-authentication": btoa("true"),
+      },
+    } as KubeObject),
+  );
+  for (const nodeName of nodes) {
+    ok(await s.joinNode({ tokenId: "abcdef", secretHash, nodeName, credentialHash: await sha256Hex(nodeName) }));
+  }
+}
+
 async function compactAll(s: StoreRpc) {
   await runInDurableObject(stubOf(s), (instance: ClusterStore) => {
     // biome-ignore lint/complexity/useLiteralKeys: reaching the private core is the point of this test helper
@@ -150,20 +177,24 @@ describe("revisions and concurrency", () => {
 
   it("commits nodes' reports and lease renewals with the API's writes; a refused report stands alone", async () => {
     const s = store();
+    await joinNodes(s, ["n1", "n2"]);
     const LEASES: ResourceRef = { group: "coordination.k8s.io", version: "v1", plural: "leases" };
     const uid = ok(await s.create(PODS, pod("web", "n1"))).metadata.uid ?? "";
     const start = await s.revision();
     const status = { phase: "Running", podIP: "10.42.0.7" };
     // Sent together: all but the first wait for its commit and are committed as one group.
-    const [created, lease1, report, intruder, lease2] = await Promise.all([
+    const [created, lease1, report, intruder, lease2, stranger] = await Promise.all([
       s.create(CMS, cm("beside")),
       s.renewNodeLease("n1", 40),
       s.nodeReport("n1", { type: "podStatus", namespace: "default", name: "web", uid, status }),
       // n2 may not report on n1's pod: refused, and nothing of it is written.
       s.nodeReport("n2", { type: "podStatus", namespace: "default", name: "web", uid, status: { phase: "Failed" } }),
       s.renewNodeLease("n2", 40),
+      // A node that never joined (or whose Node was deleted) writes nothing.
+      s.renewNodeLease("n3", 40),
     ]);
     expect(failure(intruder)).toMatchObject({ code: 403, reason: "Forbidden" });
+    expect(failure(stranger)).toMatchObject({ code: 401, reason: "Unauthorized" });
     for (const r of [created, lease1, report, lease2]) ok(r);
     expect(await s.revision()).toBe(start + 4);
     expect(ok(await s.get(PODS, "default", "web")).status).toEqual(status);
@@ -176,6 +207,8 @@ describe("revisions and concurrency", () => {
   it("commits a burst of lease renewals from many nodes in a few groups, not one commit each", async () => {
     const cluster = crypto.randomUUID();
     const s = storeClient(env.CLUSTER_STORE, cluster);
+    const nodes = Array.from({ length: 40 }, (_, i) => `n${i}`);
+    await joinNodes(s, nodes);
     const stub = env.CLUSTER_STORE.get(env.CLUSTER_STORE.idFromName(`cluster:${cluster}`));
     let commits = 0;
     await runInDurableObject(stub, (instance) => {
@@ -187,7 +220,6 @@ describe("revisions and concurrency", () => {
         return durable();
       };
     });
-    const nodes = Array.from({ length: 40 }, (_, i) => `n${i}`);
     for (const r of await Promise.all(nodes.map((n) => s.renewNodeLease(n, 40)))) ok(r);
     expect(commits).toBeGreaterThan(0);
     expect(commits).toBeLessThan(nodes.length / 2);

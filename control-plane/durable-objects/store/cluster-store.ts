@@ -111,11 +111,16 @@ export class ClusterStore extends DurableObject<Env> implements StoreRpc {
     const nodes = new NodeAccess(core, db, clusterCidr);
     const podCidrs = new PodCidrAllocator(db, clusterCidr);
     core.onDeleted = (resource, obj) => {
-      // A deleted Node takes its credentials and its pod range with it.
+      // A deleted Node takes its credentials and its pod range with it, in the deletion's
+      // transaction. A live session hears of it from a poke: the assignment it then asks for is
+      // refused, and it closes the agent's link (the agent then says to join again).
       if (resource !== "nodes") return;
-      nodes.revoke(obj.metadata.name ?? "");
-      podCidrs.release(obj.metadata.name ?? "");
-      this.sessions.forget(obj.metadata.name ?? "");
+      const name = obj.metadata.name ?? "";
+      nodes.revoke(name);
+      podCidrs.release(name);
+      const live = this.sessions.isLive(name, Date.now());
+      this.sessions.forget(name);
+      if (live) this.poke(name);
     };
     core.onNodesChanged = (changed) => this.pokeNodes(changed);
     core.onNetworkChanged = () => {
@@ -295,8 +300,13 @@ export class ClusterStore extends DurableObject<Env> implements StoreRpc {
    * A node's write (its reports, its lease), committed with the next group as the API's writes
    * are: with many nodes reporting, their status updates share commits instead of paying one each.
    */
-  private nodeWrite<T>(fn: (nodes: NodeAccess, core: StoreCore) => T): Promise<StoreResult<T>> {
-    return this.node((nodes, core) => this.writes.submit(() => fn(nodes, core)));
+  private nodeWrite<T>(node: string, fn: (nodes: NodeAccess, core: StoreCore) => T): Promise<StoreResult<T>> {
+    return this.node((nodes, core) =>
+      this.writes.submit(() => {
+        nodes.confirmJoined(node);
+        return fn(nodes, core);
+      }),
+    );
   }
 
   /** Who a credential's hash belongs to in this cluster: a node, or a live service-account token for `audience`. */
@@ -388,7 +398,7 @@ export class ClusterStore extends DurableObject<Env> implements StoreRpc {
   async nodeReport(node: string, frame: AgentFrame): Promise<StoreResult<null>> {
     this.heardFrom(node);
     // A frame's writes stand or fall together, as every write in a group does (write-group.ts).
-    return this.nodeWrite((nodes) => {
+    return this.nodeWrite(node, (nodes) => {
       switch (frame.type) {
         case "podStatus":
           nodes.updatePodStatus(node, frame.namespace, frame.name, frame.uid, frame.status);
@@ -412,7 +422,7 @@ export class ClusterStore extends DurableObject<Env> implements StoreRpc {
   /** The node's Durable Object saw a keepalive within the renewal interval: the node is alive. */
   async renewNodeLease(node: string, durationSeconds: number): Promise<StoreResult<null>> {
     this.heardFrom(node);
-    return this.nodeWrite((nodes) => {
+    return this.nodeWrite(node, (nodes) => {
       nodes.renewLease(node, Date.now(), durationSeconds);
       return null;
     });

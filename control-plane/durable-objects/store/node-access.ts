@@ -16,6 +16,9 @@ import { assignedObject, assignedPod, podReferences } from "./node-references.ts
 import type { StoreCore } from "./store-core.ts";
 import { credentials } from "./tables.ts";
 
+/** What a node whose credential was revoked (its Node deleted) should do next. */
+export const REVOKED_NEXT_STEP = "its Node was deleted; run `k-agent reset`, then join again";
+
 const rt = (group: string, plural: string): ResourceType => resourceFor(group, "v1", plural)!;
 const PODS = rt("", "pods");
 const NODES = rt("", "nodes");
@@ -80,6 +83,20 @@ export class NodeAccess {
   }
 
   /**
+   * Refuses a node that holds no credential any more: its Node was deleted (which revokes it), so
+   * a session it opened before must not write for it, nor bring its Node back.
+   */
+  confirmJoined(node: string): void {
+    const held = this.db
+      .select({ hash: credentials.hash })
+      .from(credentials)
+      .where(and(eq(credentials.node, node), eq(credentials.kind, "node")))
+      .get();
+    if (held) return;
+    throw new ApiError(401, "Unauthorized", `node "${node}" holds no credential: ${REVOKED_NEXT_STEP}`);
+  }
+
+  /**
    * Exchanges a bootstrap token (its id, and the SHA-256 of its secret half) for a node credential
    * (stored as the SHA-256 of the token the Worker generated). Refusals say why, and write nothing.
    */
@@ -123,6 +140,7 @@ export class NodeAccess {
   }
 
   assignment(node: string): Assignment {
+    this.confirmJoined(node);
     const pods = this.core.log.podsOnNode(node).map((p) => p.value);
     pods.sort((a, b) => ((a.metadata.uid ?? "") < (b.metadata.uid ?? "") ? -1 : 1));
     const refs = new Map<string, { configMaps: Set<string>; secrets: Set<string> }>();

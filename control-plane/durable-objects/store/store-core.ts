@@ -653,6 +653,7 @@ export class StoreCore {
           recordClusterIp(this.ips, w.type, w.value, w.prev);
           recordNodePorts(this.nodePorts, w.type, w.value, w.prev);
         }
+        if (w.type === "DELETED") this.onDeleted?.(resource, w.value);
         return change;
       });
     if (this.batchDepth > 0) {
