@@ -17,7 +17,7 @@ import type { StoreCore } from "./store-core.ts";
 import { credentials } from "./tables.ts";
 
 /** What a node whose credential was revoked (its Node deleted) should do next. */
-export const REVOKED_NEXT_STEP = "its Node was deleted; run `k-agent reset`, then join again";
+const REVOKED_NEXT_STEP = "its Node was deleted; run `k-agent reset`, then join again";
 
 const rt = (group: string, plural: string): ResourceType => resourceFor(group, "v1", plural)!;
 const PODS = rt("", "pods");
