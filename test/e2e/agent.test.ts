@@ -332,6 +332,19 @@ describe("k-agent with WebAssembly pods", { timeout: 240_000 }, () => {
     proxy.unblock();
     await eventually("Ready", async () => (await nodeReady()) === "True");
   });
+
+  it("is told to reset and join again once its Node is deleted, and keeps its pods meanwhile", async ({ skip }) => {
+    if (unavailable) return skip(unavailable);
+    const from = agentOut.length;
+    await kubectl("delete", "node", NODE);
+    await eventually("the agent told what to do", async () =>
+      agentOut.slice(from).includes("this node's credential is no longer valid: k-agent reset, then join again"),
+    );
+    expect(agentOut.slice(from)).toMatch(/disconnected from the control plane \(4003 [^)]*revoked/);
+    // The session it had cannot bring the Node back, and the machine's pods keep running until reset.
+    expect((await runKubectl(["get", "node", NODE], { kubeconfig: cp.kubeconfigPath })).code).not.toBe(0);
+    expect((await guests()).some((g) => g.startsWith("ticker-"))).toBe(true);
+  });
 });
 
 describe("k-agent's refusals", { timeout: 60_000 }, () => {
