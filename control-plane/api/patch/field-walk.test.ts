@@ -47,6 +47,19 @@ const pod = {
   status: { phase: "Pending", conditions: [{ type: "Ready", status: "False" }] },
 };
 
+/** Keys in an order far from sorted (reversed, then interleaved), `n` of them. */
+function scrambledKeys(n: number): Record<string, string> {
+  const names = Array.from({ length: n }, (_, i) => `k${String(i).padStart(2, "0")}`).reverse();
+  const out: Record<string, string> = {};
+  for (let i = 0; i < n; i += 2) out[names[i]!] = "v";
+  for (let i = 1; i < n; i += 2) out[names[i]!] = "v";
+  // Names that differ only in case or by a digit sort by code unit, as sort() does.
+  out.B = "v";
+  out.a = "v";
+  out["k1"] = "v";
+  return out;
+}
+
 const cases: [string, Record<string, unknown>][] = [
   ["a pod with every kind of list", pod],
   [
@@ -91,6 +104,15 @@ const cases: [string, Record<string, unknown>][] = [
       kind: "Widget",
       metadata: { name: "w", labels: {} },
       spec: { list: [1, 2, { a: 1 }] },
+    },
+  ],
+  [
+    "a ConfigMap with short and long key lists out of order",
+    {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "keys", labels: scrambledKeys(9) },
+      data: scrambledKeys(40),
     },
   ],
 ];

@@ -146,7 +146,7 @@ export function changedFields(before: unknown, after: unknown, meta: FieldMeta |
  */
 export function createdFieldsV1(obj: Record<string, unknown>, meta: FieldMeta | undefined): JsonObject {
   const out: JsonObject = {};
-  for (const k of Object.keys(obj).sort()) {
+  for (const k of sortedInPlace(Object.keys(obj))) {
     if (k === "apiVersion" || k === "kind") continue;
     const v = obj[k];
     const m = childMeta(meta, k);
@@ -157,7 +157,7 @@ export function createdFieldsV1(obj: Record<string, unknown>, meta: FieldMeta | 
     // metadata itself and its identity fields are the server's; its other fields are owned.
     if (!isGranularMap(v, m)) continue;
     let owned: JsonObject | undefined;
-    for (const mk of Object.keys(v).sort()) {
+    for (const mk of sortedInPlace(Object.keys(v))) {
       if (UNOWNED_METADATA.has(mk)) continue;
       owned ??= {};
       const mv = v[mk];
@@ -166,6 +166,24 @@ export function createdFieldsV1(obj: Record<string, unknown>, meta: FieldMeta | 
     if (owned) out[fieldElement(k)] = owned;
   }
   return out;
+}
+
+/**
+ * Sorts a few names in place, as `sort()` orders them (by UTF-16 code units). `sort()` copies the
+ * array into a work array first; a pod's managed fields sort dozens of small key lists per write.
+ */
+function sortedInPlace(names: string[]): string[] {
+  if (names.length > 16) return names.sort();
+  for (let i = 1; i < names.length; i++) {
+    const name = names[i]!;
+    let j = i - 1;
+    while (j >= 0 && names[j]! > name) {
+      names[j + 1] = names[j]!;
+      j--;
+    }
+    names[j + 1] = name;
+  }
+  return names;
 }
 
 /**
@@ -194,7 +212,7 @@ function createdNode(value: unknown, meta: FieldMeta | undefined): JsonObject {
   const out: JsonObject = {};
   if (isGranularMap(value, meta)) {
     const keys = Object.keys(value);
-    if (keys.length > 1) keys.sort();
+    sortedInPlace(keys);
     for (const k of keys) {
       const v = value[k];
       if (v === undefined) continue;
@@ -204,7 +222,7 @@ function createdNode(value: unknown, meta: FieldMeta | undefined): JsonObject {
   } else if (isGranularList(value, meta) && value.length > 0) {
     const set = listTypeOf(meta) === "set";
     const elements = elementsByKey(value, meta);
-    for (const el of [...elements.keys()].sort()) {
+    for (const el of sortedInPlace([...elements.keys()])) {
       out["."] ??= LEAF;
       out[el] = set ? LEAF : createdNode(elements.get(el), meta?.items);
     }
