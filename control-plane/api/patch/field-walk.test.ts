@@ -56,7 +56,7 @@ function scrambledKeys(n: number): Record<string, string> {
   // Names that differ only in case or by a digit sort by code unit, as sort() does.
   out.B = "v";
   out.a = "v";
-  out["k1"] = "v";
+  out.k1 = "v";
   return out;
 }
 
