@@ -4,8 +4,10 @@ import { describe, expect, it } from "vitest";
 import { type GroupedStore, WriteGroup } from "./write-group.ts";
 
 class RecordingStore implements GroupedStore {
-  /** The writes each transaction ran, by their labels. */
+  /** The writes each committed transaction holds, by their labels. */
   readonly transactions: string[][] = [];
+  /** Transactions undone because something in them threw (they leave nothing). */
+  rolledBack = 0;
   failBatch = false;
   private current: string[] | undefined;
 
@@ -13,9 +15,13 @@ class RecordingStore implements GroupedStore {
     if (this.failBatch) throw new Error("disk full");
     this.current = [];
     try {
-      return fn();
-    } finally {
+      const result = fn();
       this.transactions.push(this.current);
+      return result;
+    } catch (err) {
+      this.rolledBack++;
+      throw err;
+    } finally {
       this.current = undefined;
     }
   }
@@ -25,7 +31,14 @@ class RecordingStore implements GroupedStore {
 
   isolated<T>(fn: () => T): T {
     this.savepoints++;
-    return fn();
+    const mark = this.current?.length ?? 0;
+    try {
+      return fn();
+    } catch (err) {
+      // Undone alone: what it wrote leaves its transaction.
+      this.current?.splice(mark);
+      throw err;
+    }
   }
 
   write(label: string): string {
@@ -113,8 +126,24 @@ describe("WriteGroup", () => {
     await expect(bad).rejects.toThrow("already exists");
     expect(await ok1).toBe("b");
     expect(await ok2).toBe("c");
+    // Tried first without savepoints; the failure undid that attempt, and the group ran again with
+    // a savepoint per write.
     expect(store.transactions).toEqual([["a"], ["b", "c"]]);
+    expect(store.rolledBack).toBe(1);
     expect(store.savepoints).toBe(3);
+  });
+
+  it("runs a group in which no write fails without a savepoint per write", async () => {
+    const store = new RecordingStore();
+    const c = commits();
+    const group = new WriteGroup(() => store, c.durable);
+    void group.submit(() => store.write("a"));
+    const held = ["b", "c", "d"].map((l) => group.submit(() => store.write(l)));
+    c.complete();
+    expect(await Promise.all(held)).toEqual(["b", "c", "d"]);
+    expect(store.transactions).toEqual([["a"], ["b", "c", "d"]]);
+    expect(store.savepoints).toBe(0);
+    expect(store.rolledBack).toBe(0);
   });
 
   it("fails every write of a group whose transaction fails", async () => {

@@ -21,6 +21,46 @@ interface Job {
   reject: (err: unknown) => void;
 }
 
+interface Outcome {
+  ok: boolean;
+  value: unknown;
+}
+
+/**
+ * The group's writes back to back in one transaction, with no savepoints: what a group costs when
+ * none of its writes fails, which is nearly always (a savepoint cost about 9 µs a write, some 2% of
+ * a create, as workerd prepares its statements again each time). Undefined when one threw: the
+ * transaction, undone, left nothing, and the group runs again one by one. Every write can run
+ * twice this way: each reads what it needs from the store and does not change what it was given
+ * in a way that a second run would see differently.
+ */
+function straight(store: GroupedStore, jobs: readonly Job[]): Outcome[] | undefined {
+  const outcomes: Outcome[] = [];
+  try {
+    store.batch(() => {
+      for (const job of jobs) outcomes.push({ ok: true, value: job.run() });
+    });
+    return outcomes;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The group's writes each in a savepoint of its own: one that fails is undone alone. */
+function oneByOne(store: GroupedStore, jobs: readonly Job[]): Outcome[] {
+  const outcomes: Outcome[] = [];
+  store.batch(() => {
+    for (const job of jobs) {
+      try {
+        outcomes.push({ ok: true, value: store.isolated(job.run) });
+      } catch (err) {
+        outcomes.push({ ok: false, value: err });
+      }
+    }
+  });
+  return outcomes;
+}
+
 export class WriteGroup {
   private readonly store: () => GroupedStore;
   private readonly durable: () => Promise<void>;
@@ -47,25 +87,17 @@ export class WriteGroup {
   private flush(): void {
     const jobs = this.queue;
     this.queue = [];
-    const outcomes: { ok: boolean; value: unknown }[] = [];
+    let outcomes: Outcome[] = [];
     let failed: { err: unknown } | undefined;
     try {
       const store = this.store();
-      store.batch(() => {
+      if (jobs.length === 1) {
         // A lone write needs no savepoint of its own: the group's transaction is its, and undoes
         // it when it throws.
-        if (jobs.length === 1) {
-          outcomes.push({ ok: true, value: jobs[0]!.run() });
-          return;
-        }
-        for (const job of jobs) {
-          try {
-            outcomes.push({ ok: true, value: store.isolated(job.run) });
-          } catch (err) {
-            outcomes.push({ ok: false, value: err });
-          }
-        }
-      });
+        store.batch(() => outcomes.push({ ok: true, value: jobs[0]!.run() }));
+      } else {
+        outcomes = straight(store, jobs) ?? oneByOne(store, jobs);
+      }
     } catch (err) {
       // The group's transaction failed (or its lone write did): none of its writes stands.
       failed = { err };
