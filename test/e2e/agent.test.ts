@@ -340,7 +340,8 @@ describe("k-agent with WebAssembly pods", { timeout: 240_000 }, () => {
     await eventually("the agent told what to do", async () =>
       agentOut.slice(from).includes("this node's credential is no longer valid: k-agent reset, then join again"),
     );
-    expect(agentOut.slice(from)).toMatch(/disconnected from the control plane \(4003 [^)]*revoked/);
+    // (The link's close code, 4003, is asserted by the node-session test: through this suite's TCP
+    // proxy the close may arrive as a reset.)
     // The session it had cannot bring the Node back, and the machine's pods keep running until reset.
     expect((await runKubectl(["get", "node", NODE], { kubeconfig: cp.kubeconfigPath })).code).not.toBe(0);
     expect((await guests()).some((g) => g.startsWith("ticker-"))).toBe(true);
