@@ -7,7 +7,7 @@ import { PROTOCOL_VERSION } from "../../../schemas/agent/protocol.ts";
 
 /** The admin token the test bindings accept (its SHA-256 is ADMIN_TOKEN_HASH). */
 export const ADMIN = "test";
-const BOOTSTRAP_ID = "abcdef";
+export const BOOTSTRAP_ID = "abcdef";
 const BOOTSTRAP_SECRET = "0123456789abcdef";
 let seq = 0;
 
@@ -18,9 +18,26 @@ export async function call(path: string, init: RequestInit & { token?: string } 
   return exports.default.fetch(new Request(`https://kflare.test${path}`, { ...init, headers }));
 }
 
-async function sha256Hex(text: string): Promise<string> {
+export async function sha256Hex(text: string): Promise<string> {
   const d = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
   return [...new Uint8Array(d)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** The kube-system Secret behind the test's bootstrap token, and the SHA-256 of its secret half. */
+export async function bootstrapTokenSecret(
+  expiresInMs = 3_600_000,
+): Promise<{ secret: { metadata: { name: string }; type: string; data: Record<string, string> }; secretHash: string }> {
+  const secretHash = await sha256Hex(BOOTSTRAP_SECRET);
+  const data = {
+    "token-id": btoa(BOOTSTRAP_ID),
+    "token-secret-sha256": btoa(secretHash),
+    expiration: btoa(new Date(Date.now() + expiresInMs).toISOString()),
+    "usage-bootstrap-authentication": btoa("true"),
+  };
+  return {
+    secret: { metadata: { name: `bootstrap-token-${BOOTSTRAP_ID}` }, type: "bootstrap.kubernetes.io/token", data },
+    secretHash,
+  };
 }
 
 /** A fresh cluster with a bootstrap token; its path prefix and the token. */
@@ -29,19 +46,10 @@ export async function clusterWithToken(expiresInMs = 3_600_000): Promise<{ c: st
   expect(
     (await call("/kflare/v1/clusters", { method: "POST", body: JSON.stringify({ metadata: { name } }) })).status,
   ).toBe(201);
-  const data = {
-    "token-id": btoa(BOOTSTRAP_ID),
-    "token-secret-sha256": btoa(await sha256Hex(BOOTSTRAP_SECRET)),
-    expiration: btoa(new Date(Date.now() + expiresInMs).toISOString()),
-    "usage-bootstrap-authentication": btoa("true"),
-  };
+  const { secret } = await bootstrapTokenSecret(expiresInMs);
   const created = await call(`/clusters/${name}/api/v1/namespaces/kube-system/secrets`, {
     method: "POST",
-    body: JSON.stringify({
-      metadata: { name: `bootstrap-token-${BOOTSTRAP_ID}` },
-      type: "bootstrap.kubernetes.io/token",
-      data,
-    }),
+    body: JSON.stringify(secret),
   });
   expect(created.status).toBe(201);
   return { c: `/clusters/${name}`, token: `${BOOTSTRAP_ID}.${BOOTSTRAP_SECRET}` };

@@ -5,6 +5,7 @@ import type { KubeObject } from "../../../schemas/object.ts";
 import { resourceFor } from "../../../schemas/registry.ts";
 import { WatchReader } from "../../../test/workers/watch-reader.ts";
 import { storeClient } from "../../worker/store-client.ts";
+import { BOOTSTRAP_ID, bootstrapTokenSecret, sha256Hex } from "../node-session/testing.ts";
 import type { ClusterStore } from "./cluster-store.ts";
 import type { StoreCore } from "./store-core.ts";
 import { ok } from "./testing.ts";
@@ -60,30 +61,19 @@ async function eventually(check: () => Promise<void>, ms = 5000): Promise<void> 
   }
 }
 
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-
 /** Joins nodes as `k-agent join` does: a bootstrap token in kube-system, then a credential each. */
 async function joinNodes(s: StoreRpc, nodes: readonly string[]): Promise<void> {
-  const secret = "0123456789abcdef";
-  const secretHash = await sha256Hex(secret);
+  const { secret, secretHash } = await bootstrapTokenSecret();
   ok(
     await s.create({ group: "", version: "v1", plural: "secrets" }, {
       apiVersion: "v1",
       kind: "Secret",
-      metadata: { name: "bootstrap-token-abcdef", namespace: "kube-system" },
-      type: "bootstrap.kubernetes.io/token",
-      data: {
-        "token-id": btoa("abcdef"),
-        "token-secret-sha256": btoa(secretHash),
-        "usage-bootstrap-authentication": btoa("true"),
-      },
+      ...secret,
+      metadata: { ...secret.metadata, namespace: "kube-system" },
     } as KubeObject),
   );
   for (const nodeName of nodes) {
-    ok(await s.joinNode({ tokenId: "abcdef", secretHash, nodeName, credentialHash: await sha256Hex(nodeName) }));
+    ok(await s.joinNode({ tokenId: BOOTSTRAP_ID, secretHash, nodeName, credentialHash: await sha256Hex(nodeName) }));
   }
 }
 

@@ -87,13 +87,12 @@ export class NodeAccess {
    * a session it opened before must not write for it, nor bring its Node back.
    */
   confirmJoined(node: string): void {
-    const held = this.db
-      .select({ hash: credentials.hash })
-      .from(credentials)
-      .where(and(eq(credentials.node, node), eq(credentials.kind, "node")))
-      .get();
-    if (held) return;
+    if (this.holdsCredential(node)) return;
     throw new ApiError(401, "Unauthorized", `node "${node}" holds no credential: ${REVOKED_NEXT_STEP}`);
+  }
+
+  private holdsCredential(node: string): boolean {
+    return !!this.db.select({ hash: credentials.hash }).from(credentials).where(eq(credentials.node, node)).get();
   }
 
   /**
@@ -113,12 +112,7 @@ export class NodeAccess {
     if (expiration && Date.parse(expiration) <= input.now)
       throw refused(`the join token expired at ${expiration} (kflare token create makes a new one)`);
     if (field("usage-bootstrap-authentication") !== "true") throw refused("the token is not meant for joining nodes");
-    const existing = this.db
-      .select({ hash: credentials.hash })
-      .from(credentials)
-      .where(eq(credentials.node, input.nodeName))
-      .get();
-    if (existing) {
+    if (this.holdsCredential(input.nodeName)) {
       throw new ApiError(
         409,
         "AlreadyExists",
